@@ -80,8 +80,10 @@ bool ch_der_get_u24_prefixed(ch_der *c, ch_der *out);
  * out_hdr_len the header length (may be NULL). Strict DER lengths. */
 bool ch_der_get_any(ch_der *c, ch_der *out, unsigned *out_tag, size_t *out_hdr_len);
 
-/* ch_der_get_any_ber is ch_der_get_any that also accepts non-minimal long-form lengths
- * (still definite); *out_ber is set to true when it saw one and left alone otherwise. */
+/* ch_der_get_any_ber is ch_der_get_any that also accepts BER lengths: non-minimal long forms and
+ * the indefinite form for constructed elements (X.690 8.1.3.6; out then excludes the
+ * end-of-contents octets, which the cursor skips). *out_ber is set to true when it saw either
+ * and left alone otherwise. */
 bool ch_der_get_any_ber(ch_der *c, ch_der *out, unsigned *out_tag, size_t *out_hdr_len,
 			bool *out_ber);
 

@@ -139,8 +139,9 @@ typedef enum ch_anomaly {
 	CH_ANOM_ZERO_SERIAL = 1u << 15,     /* zero_serial */
 	CH_ANOM_EMPTY_ISSUER = 1u << 16,    /* empty_issuer */
 	CH_ANOM_NON_MINIMAL_INT = 1u << 17, /* non_minimal_integer */
+	CH_ANOM_BAD_VERSION = 1u << 18,     /* bad_version: version field above v3 */
 } ch_anomaly;
-#define CH_ANOM_COUNT 18
+#define CH_ANOM_COUNT 19
 
 /* ch_anomaly_name returns the short code of one anomaly bit, or NULL. */
 const char *ch_anomaly_name(unsigned bit);
@@ -148,10 +149,11 @@ const char *ch_anomaly_name(unsigned bit);
 typedef struct ch_cert {
 	ch_bytes der;           /* the certificate element itself (without trailing bytes) */
 	ch_bytes tbs;           /* the TBSCertificate element */
-	int version;            /* 1, 2 or 3 */
+	int version;            /* 1, 2 or 3 (higher values are kept and flagged bad_version) */
 	ch_bytes serial;        /* INTEGER contents octets */
 	const char *serial_hex; /* value in hex without leading zero bytes; "-..." if negative */
-	const char *sig_alg;    /* OpenSSL short name of the outer signature algorithm, or dotted */
+	const char *sig_alg;    /* OpenSSL's name (as `x509 -text` prints it) of the TBS signature
+				 * algorithm, or the dotted OID; sig_alg_mismatch if outer differs */
 	ch_bytes sig_alg_der;   /* the outer AlgorithmIdentifier element */
 	ch_dn issuer;
 	ch_dn subject;

@@ -111,10 +111,37 @@ bool ch_der_get_u24_prefixed(ch_der *c, ch_der *out)
 	return get_prefixed(c, out, 3);
 }
 
+static bool parse_header(const ch_der *c, unsigned *out_tag, size_t *out_hdr, size_t *out_len,
+			 bool allow_ber, bool *out_ber, bool *out_indef, int depth);
+
+/* indefinite_len finds the length of indefinite-form contents at p (excluding the 00 00
+ * terminator) by walking the nested elements, which may themselves be indefinite. */
+static bool indefinite_len(const uint8_t *p, size_t n, int depth, size_t *out_len)
+{
+	size_t off = 0;
+
+	if (depth > 32)
+		return false;
+	while (off + 2 <= n) {
+		ch_der c = {p + off, n - off};
+		unsigned tag;
+		size_t hdr, len;
+		bool ber = false, indef = false;
+		if (p[off] == 0 && p[off + 1] == 0) {
+			*out_len = off;
+			return true;
+		}
+		if (!parse_header(&c, &tag, &hdr, &len, true, &ber, &indef, depth + 1))
+			return false;
+		off += hdr + len + (indef ? 2 : 0);
+	}
+	return false;
+}
+
 /* parse_header reads identifier and length octets. *out_ber is set for a non-minimal length
  * when allow_ber, which is otherwise an error. */
 static bool parse_header(const ch_der *c, unsigned *out_tag, size_t *out_hdr, size_t *out_len,
-			 bool allow_ber, bool *out_ber)
+			 bool allow_ber, bool *out_ber, bool *out_indef, int depth)
 {
 	const uint8_t *p = c->data;
 	size_t n = c->len, i = 1;
@@ -144,6 +171,16 @@ static bool parse_header(const ch_der *c, unsigned *out_tag, size_t *out_hdr, si
 		*out_len = b;
 	} else {
 		size_t nb = b & 0x7f, len = 0;
+		if (nb == 0 && allow_ber && (tag & CH_DER_CONSTRUCTED)) {
+			/* 8.1.3.6: indefinite form, contents end at an end-of-contents pair */
+			if (!indefinite_len(p + i, n - i, depth, out_len) || *out_len + 2 > n - i)
+				return false;
+			*out_ber = true;
+			*out_indef = true;
+			*out_tag = tag;
+			*out_hdr = i;
+			return true;
+		}
 		if (nb == 0 || nb > sizeof(size_t) || nb == 0x7f) /* indefinite or reserved */
 			return false;
 		if (i + nb > n)
@@ -171,9 +208,9 @@ static bool get_any(ch_der *c, ch_der *out, unsigned *out_tag, size_t *out_hdr_l
 {
 	unsigned tag;
 	size_t hdr, len;
-	bool saw_ber = false;
+	bool saw_ber = false, indef = false;
 
-	if (!parse_header(c, &tag, &hdr, &len, ber, &saw_ber))
+	if (!parse_header(c, &tag, &hdr, &len, ber, &saw_ber, &indef, 0))
 		return false;
 	out->data = c->data + hdr;
 	out->len = len;
@@ -183,6 +220,8 @@ static bool get_any(ch_der *c, ch_der *out, unsigned *out_tag, size_t *out_hdr_l
 		*out_hdr_len = hdr;
 	if (saw_ber && out_ber)
 		*out_ber = true;
+	if (indef) /* indefinite form: skip the end-of-contents octets too */
+		len += 2;
 	c->data += hdr + len;
 	c->len -= hdr + len;
 	return true;
@@ -238,9 +277,9 @@ bool ch_der_peek_tag(const ch_der *c, unsigned tag)
 {
 	unsigned t;
 	size_t hdr, len;
-	bool ber = false;
+	bool ber = false, indef = false;
 
-	return parse_header(c, &t, &hdr, &len, true, &ber) && t == tag;
+	return parse_header(c, &t, &hdr, &len, true, &ber, &indef, 0) && t == tag;
 }
 
 bool ch_der_get_optional(ch_der *c, ch_der *out, bool *out_present, unsigned tag)

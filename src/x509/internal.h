@@ -1,0 +1,80 @@
+/* x509 internals: the per-context arena, the parse state and cross-file helpers. */
+#ifndef CH_X509_INTERNAL_H
+#define CH_X509_INTERNAL_H
+
+#include <certhound/der.h>
+#include <certhound/hash.h>
+#include <certhound/x509.h>
+
+#include <stdio.h>
+
+/* A chunked arena: blocks never move, so pointers stay valid until reset. Reset keeps the
+ * first (largest reused) blocks so steady-state parsing does not allocate. */
+typedef struct ch_arena_block {
+	struct ch_arena_block *next;
+	size_t cap;
+	size_t used;
+	_Alignas(16) unsigned char mem[];
+} ch_arena_block;
+
+typedef struct ch_arena {
+	ch_arena_block *head;   /* current block */
+	ch_arena_block *blocks; /* all blocks, for reuse */
+	size_t total;
+} ch_arena;
+
+#define CH_ARENA_MAX (64u << 20) /* one certificate may not need more than 64 MiB of scratch */
+
+void *ch_x509__alloc(ch_arena *a, size_t n);
+void ch_x509__arena_reset(ch_arena *a);
+void ch_x509__arena_free(ch_arena *a);
+char *ch_x509__strndup(ch_arena *a, const char *s, size_t n);
+
+typedef struct ch_cert_priv {
+	ch_arena arena;
+	ch_hash *hash;
+} ch_cert_priv;
+
+/* Parse state for one certificate. */
+typedef struct ch_parse {
+	ch_cert *cert;
+	ch_arena *arena;
+	const uint8_t *base; /* start of the input, for offsets in messages */
+	ch_der tbs_body;     /* TBSCertificate contents */
+	ch_der exts_elem;    /* the whole [3] element, or empty */
+	ch_der exts_list;    /* the Extensions SEQUENCE contents */
+} ch_parse;
+
+/* ch_x509__fail sets a parse error naming the structure and the byte offset of `at`. */
+ch_err ch_x509__fail(const ch_parse *p, const uint8_t *at, const char *what);
+
+/* ch_x509__get reads one element with `tag` (BER lengths tolerated and flagged ber_encoding);
+ * false leaves the cursor where it was. ch_x509__get_elem returns the whole element. */
+bool ch_x509__get(ch_parse *p, ch_der *c, ch_der *out, unsigned tag);
+bool ch_x509__get_elem(ch_parse *p, ch_der *c, ch_der *out, unsigned tag);
+
+/* OID table lookups (OpenSSL's names). Returns NULL when OpenSSL has no name. */
+const char *ch_x509__oid_sn(const uint8_t *oid, size_t len);
+const char *ch_x509__oid_ln(const uint8_t *oid, size_t len);
+/* ch_x509__oid_text returns the dotted OID in the arena ("?" if malformed). */
+const char *ch_x509__oid_text(ch_arena *a, const uint8_t *oid, size_t len);
+bool ch_x509__oid_eq(ch_der oid, const char *der, size_t len);
+#define CH_OID_EQ(view, lit) ch_x509__oid_eq((view), (lit), sizeof(lit) - 1)
+
+/* Decoders for the parts of a certificate, each in its own file. */
+ch_err ch_x509__parse_name(ch_parse *p, ch_dn *out, ch_der name_elem);
+ch_err ch_x509__parse_time(ch_parse *p, int64_t *out, ch_der *c);
+ch_err ch_x509__parse_key(ch_parse *p, ch_key *out, ch_der spki_elem);
+ch_err ch_x509__parse_extensions(ch_parse *p, ch_der exts);
+ch_err ch_x509__parse_scts(ch_parse *p, ch_der value);
+ch_err ch_x509__ja4x(ch_parse *p);
+ch_err ch_x509__digests(ch_parse *p, ch_hash *h);
+
+/* ch_x509__string_to_utf8 decodes an ASN.1 string of the given tag into UTF-8 in the arena,
+ * setting anomaly bits (bad_utf8, bad_string, nul_in_name) on the cert. */
+ch_err ch_x509__string_to_utf8(ch_parse *p, ch_str *out, unsigned tag, ch_der body);
+
+/* ch_x509__ip_text formats an iPAddress (4 or 16 octets) as text into the arena. */
+ch_err ch_x509__ip_text(ch_parse *p, ch_str *out, ch_der raw);
+
+#endif

@@ -1,0 +1,80 @@
+/* FoxIO JA4X: issuer RDN OIDs, subject RDN OIDs and extension OIDs, each as comma-separated hex
+ * of the encoded OID in the order seen, SHA-256'd and truncated to 12 hex digits; an empty list
+ * gives twelve zeros. */
+#include "internal.h"
+
+#include <string.h>
+
+static ch_err part(ch_hash *h, char out[13], const ch_bytes *oids, size_t n)
+{
+	char hex[2 * 64 + 2];
+	uint8_t md[32];
+	ch_err err;
+
+	if (n == 0) {
+		memcpy(out, "000000000000", 13);
+		return CH_OK;
+	}
+	if ((err = ch_hash_sha256_begin(h)))
+		return err;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = oids[i].len > 64 ? 64 : oids[i].len;
+		ch_hex_encode(hex, oids[i].data, len);
+		if (i && (err = ch_hash_sha256_add(h, ",", 1)))
+			return err;
+		if ((err = ch_hash_sha256_add(h, hex, 2 * len)))
+			return err;
+	}
+	if ((err = ch_hash_sha256_end(h, md)))
+		return err;
+	ch_hex_encode(hex, md, 6);
+	memcpy(out, hex, 13);
+	return CH_OK;
+}
+
+/* name_oids re-walks a Name for the attribute type OIDs (views into the DER). */
+static size_t name_oids(ch_bytes *out, size_t cap, ch_bytes name)
+{
+	ch_der c = {name.data, name.len}, seq, rdn, atv, oid;
+	size_t n = 0;
+	unsigned tag;
+
+	if (!ch_der_get_any_ber(&c, &seq, &tag, NULL, NULL))
+		return 0;
+	while (ch_der_get_any_ber(&seq, &rdn, &tag, NULL, NULL))
+		while (ch_der_get_any_ber(&rdn, &atv, &tag, NULL, NULL))
+			if (ch_der_get(&atv, &oid, CH_DER_OID) && n < cap)
+				out[n++] = (ch_bytes){oid.data, oid.len};
+	return n;
+}
+
+ch_err ch_x509__ja4x(ch_parse *p)
+{
+	ch_cert *c = p->cert;
+	ch_cert_priv *priv = c->priv_;
+	size_t cap = c->issuer.num_attrs + c->subject.num_attrs + c->num_exts + 1;
+	ch_bytes *oids = ch_x509__alloc(p->arena, cap * sizeof *oids);
+	char a[13], b[13], e[13];
+	size_t ni, ns;
+	ch_err err;
+
+	if (!oids)
+		return ch_x509__fail(p, c->der.data, "out of memory");
+	ni = name_oids(oids, cap, c->issuer.der);
+	if ((err = part(priv->hash, a, oids, ni)))
+		return err;
+	ns = name_oids(oids, cap, c->subject.der);
+	if ((err = part(priv->hash, b, oids, ns)))
+		return err;
+	for (size_t i = 0; i < c->num_exts; i++)
+		oids[i] = c->exts[i].oid;
+	if ((err = part(priv->hash, e, oids, c->num_exts)))
+		return err;
+	memcpy(c->ja4x, a, 12);
+	c->ja4x[12] = '_';
+	memcpy(c->ja4x + 13, b, 12);
+	c->ja4x[25] = '_';
+	memcpy(c->ja4x + 26, e, 12);
+	c->ja4x[38] = '\0';
+	return CH_OK;
+}

@@ -1,0 +1,218 @@
+/* ASN.1 character strings to UTF-8. Latin-1 for the 8-bit legacy types (as OpenSSL does),
+ * UTF-16 for BMPString, UCS-4 for UniversalString; invalid input is replaced by U+FFFD and
+ * flagged, never dropped or truncated. */
+#include "internal.h"
+
+#include <string.h>
+
+static size_t put_utf8(char *o, uint32_t cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xc0 | cp >> 6);
+		o[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xe0 | cp >> 12);
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		o[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | cp >> 18);
+	o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	o[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* utf8_next decodes one code point; returns its length or 0 if the sequence is invalid
+ * (overlong, surrogate, > U+10FFFF, truncated). */
+static size_t utf8_next(const uint8_t *s, size_t n, uint32_t *cp)
+{
+	uint8_t b = s[0];
+	size_t len;
+	uint32_t v, min;
+
+	if (b < 0x80) {
+		*cp = b;
+		return 1;
+	}
+	if ((b & 0xe0) == 0xc0)
+		len = 2, v = b & 0x1f, min = 0x80;
+	else if ((b & 0xf0) == 0xe0)
+		len = 3, v = b & 0x0f, min = 0x800;
+	else if ((b & 0xf8) == 0xf0)
+		len = 4, v = b & 0x07, min = 0x10000;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		v = v << 6 | (s[i] & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+static bool printable_char(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       strchr(" '()+,-./:=?", c) != NULL;
+}
+
+static bool char_ok(unsigned tag, uint8_t c)
+{
+	switch (tag) {
+	case CH_DER_PRINTABLE_STRING: return c != 0 && printable_char(c);
+	case CH_DER_NUMERIC_STRING: return (c >= '0' && c <= '9') || c == ' ';
+	case CH_DER_IA5_STRING: return c < 0x80;
+	case CH_DER_VISIBLE_STRING: return c >= 0x20 && c < 0x7f;
+	default: return true;
+	}
+}
+
+/* decode_8bit: one byte per character, Latin-1 above 0x7f. */
+static size_t decode_8bit(ch_parse *p, char *o, unsigned tag, ch_der b)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < b.len; i++) {
+		if (!char_ok(tag, b.data[i]))
+			p->cert->anomalies |= CH_ANOM_BAD_STRING;
+		k += put_utf8(o + k, b.data[i]);
+	}
+	return k;
+}
+
+static size_t decode_utf8(ch_parse *p, char *o, ch_der b)
+{
+	size_t k = 0, i = 0;
+
+	while (i < b.len) {
+		uint32_t cp;
+		size_t n = utf8_next(b.data + i, b.len - i, &cp);
+		if (n == 0) {
+			p->cert->anomalies |= CH_ANOM_BAD_UTF8;
+			k += put_utf8(o + k, 0xfffd);
+			i++;
+			continue;
+		}
+		memcpy(o + k, b.data + i, n);
+		k += n;
+		i += n;
+	}
+	return k;
+}
+
+static size_t decode_bmp(ch_parse *p, char *o, ch_der b)
+{
+	size_t k = 0, i = 0;
+
+	if (b.len % 2)
+		p->cert->anomalies |= CH_ANOM_BAD_STRING;
+	for (; i + 1 < b.len; i += 2) {
+		uint32_t cp = (uint32_t)b.data[i] << 8 | b.data[i + 1];
+		if (cp >= 0xd800 && cp <= 0xdbff && i + 3 < b.len) {
+			uint32_t lo = (uint32_t)b.data[i + 2] << 8 | b.data[i + 3];
+			if (lo >= 0xdc00 && lo <= 0xdfff) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				i += 2;
+			}
+		}
+		if (cp >= 0xd800 && cp <= 0xdfff) {
+			p->cert->anomalies |= CH_ANOM_BAD_STRING;
+			cp = 0xfffd;
+		}
+		k += put_utf8(o + k, cp);
+	}
+	return k;
+}
+
+static size_t decode_ucs4(ch_parse *p, char *o, ch_der b)
+{
+	size_t k = 0;
+
+	if (b.len % 4)
+		p->cert->anomalies |= CH_ANOM_BAD_STRING;
+	for (size_t i = 0; i + 3 < b.len; i += 4) {
+		uint32_t cp = (uint32_t)b.data[i] << 24 | (uint32_t)b.data[i + 1] << 16 |
+			      (uint32_t)b.data[i + 2] << 8 | b.data[i + 3];
+		if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+			p->cert->anomalies |= CH_ANOM_BAD_STRING;
+			cp = 0xfffd;
+		}
+		k += put_utf8(o + k, cp);
+	}
+	return k;
+}
+
+ch_err ch_x509__string_to_utf8(ch_parse *p, ch_str *out, unsigned tag, ch_der body)
+{
+	/* Worst case growth: 1 byte -> 3 (U+FFFD for a bad byte, or Latin-1 -> 2). */
+	char *o = ch_x509__alloc(p->arena, body.len * 3 + 1);
+	size_t k;
+
+	if (!o)
+		return ch_x509__fail(p, body.data, "string too large");
+	switch (tag) {
+	case CH_DER_UTF8_STRING: k = decode_utf8(p, o, body); break;
+	case CH_DER_BMP_STRING: k = decode_bmp(p, o, body); break;
+	case CH_DER_UNIVERSAL_STRING: k = decode_ucs4(p, o, body); break;
+	default: k = decode_8bit(p, o, tag, body); break;
+	}
+	o[k] = '\0';
+	if (memchr(o, '\0', k))
+		p->cert->anomalies |= CH_ANOM_NUL_IN_NAME;
+	out->s = o;
+	out->len = k;
+	return CH_OK;
+}
+
+ch_err ch_x509__ip_text(ch_parse *p, ch_str *out, ch_der raw)
+{
+	char buf[64];
+	size_t n = 0;
+
+	if (raw.len == 4) {
+		n = (size_t)snprintf(buf, sizeof buf, "%u.%u.%u.%u", raw.data[0], raw.data[1],
+				     raw.data[2], raw.data[3]);
+	} else if (raw.len == 16) {
+		uint16_t w[8];
+		int best = -1, bestlen = 1, cur = -1;
+		for (int i = 0; i < 8; i++)
+			w[i] = (uint16_t)(raw.data[2 * i] << 8 | raw.data[2 * i + 1]);
+		/* RFC 5952 4.2: compress the longest run of two or more zero groups (first wins) */
+		for (int i = 0; i <= 8; i++) {
+			if (i < 8 && w[i] == 0) {
+				if (cur < 0)
+					cur = i;
+			} else if (cur >= 0) {
+				if (i - cur > bestlen)
+					best = cur, bestlen = i - cur;
+				cur = -1;
+			}
+		}
+		for (int i = 0; i < 8; i++) {
+			if (i == best) {
+				n += (size_t)snprintf(buf + n, sizeof buf - n, "::");
+				i += bestlen - 1;
+				continue;
+			}
+			n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%x",
+					      (i > 0 && i != best + bestlen) ? ":" : "", w[i]);
+		}
+	} else {
+		return CH_ERR_PARSE; /* caller flags bad_ip_san */
+	}
+	out->s = ch_x509__strndup(p->arena, buf, n);
+	out->len = n;
+	return out->s ? CH_OK : ch_x509__fail(p, raw.data, "out of memory");
+}
