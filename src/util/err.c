@@ -39,8 +39,12 @@ ch_err ch_error_prefix(ch_err code, const char *fmt, ...)
 	vsnprintf(errmsg, sizeof errmsg, fmt, ap);
 	va_end(ap);
 	n = strlen(errmsg);
-	if (old[0] != '\0' && n + 2 < sizeof errmsg)
-		snprintf(errmsg + n, sizeof errmsg - n, ": %s", old);
+	if (old[0] != '\0' && n + 3 < sizeof errmsg) {
+		size_t room = sizeof errmsg - n - 3, k = strnlen(old, room);
+		memcpy(errmsg + n, ": ", 2);
+		memcpy(errmsg + n + 2, old, k);
+		errmsg[n + 2 + k] = '\0';
+	}
 	return code;
 }
 
