@@ -1,0 +1,63 @@
+/* ct module private helpers: a bounds-checked reader for TLS presentation-language structures
+ * (RFC 8446 §3), used for MerkleTreeLeaf, extra_data, TileLeaf and note signatures. */
+#ifndef CH_CT_INTERNAL_H
+#define CH_CT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <certhound/ct.h>
+
+/* A view that only advances on success (like the DER cursor). */
+typedef struct ch_tls {
+	const uint8_t *p;
+	size_t len;
+} ch_tls;
+
+static inline bool ch_tls_uint(ch_tls *t, unsigned nbytes, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (t->len < nbytes)
+		return false;
+	for (unsigned i = 0; i < nbytes; i++)
+		v = (v << 8) | t->p[i];
+	t->p += nbytes;
+	t->len -= nbytes;
+	*out = v;
+	return true;
+}
+
+static inline bool ch_tls_bytes(ch_tls *t, size_t n, ch_bytes *out)
+{
+	if (t->len < n)
+		return false;
+	out->data = t->p;
+	out->len = n;
+	t->p += n;
+	t->len -= n;
+	return true;
+}
+
+/* ch_tls_vec reads an opaque vector with an nbytes-long length prefix. */
+static inline bool ch_tls_vec(ch_tls *t, unsigned nbytes, ch_bytes *out)
+{
+	ch_tls save = *t;
+	uint64_t n;
+
+	if (!ch_tls_uint(t, nbytes, &n) || !ch_tls_bytes(t, (size_t)n, out)) {
+		*t = save;
+		return false;
+	}
+	return true;
+}
+
+/* ch_ct__decode_extensions finds the static-ct-api leaf_index in CtExtensions (one-byte type,
+ * uint16-prefixed data). Unknown extension types are skipped; duplicates are an error. */
+ch_err ch_ct__decode_extensions(ch_ct_entry *e) CH_WARN_UNUSED;
+
+/* ch_ct__decode_timestamped_entry decodes a TimestampedEntry at *t into e (advancing t). */
+ch_err ch_ct__decode_timestamped_entry(ch_ct_entry *e, ch_tls *t) CH_WARN_UNUSED;
+
+#endif
