@@ -113,6 +113,35 @@ bool ch_der_get_small_uint(ch_der *c, uint64_t *out);
  * out (size out_cap) is too small. */
 bool ch_der_oid_to_text(char *out, size_t out_cap, const uint8_t *oid, size_t oid_len);
 
+/* ch_der_get_fast reads one element whose header is in the common DER form (low tag number,
+ * length under 65,536 in minimal encoding) without a function call; for any other header it
+ * falls back to ch_der_get_any_ber. Same contract as ch_der_get_any_ber. */
+static inline bool ch_der_get_fast(ch_der *c, ch_der *out, unsigned *out_tag, bool *out_ber)
+{
+	const uint8_t *p = c->data;
+	size_t hdr, len;
+
+	if (c->len < 2 || (p[0] & 0x1f) == 0x1f)
+		return ch_der_get_any_ber(c, out, out_tag, NULL, out_ber);
+	if (p[1] < 0x80) {
+		hdr = 2, len = p[1];
+	} else if (p[1] == 0x81 && c->len >= 3 && p[2] >= 0x80) {
+		hdr = 3, len = p[2];
+	} else if (p[1] == 0x82 && c->len >= 4 && p[2] != 0) {
+		hdr = 4, len = (size_t)p[2] << 8 | p[3];
+	} else {
+		return ch_der_get_any_ber(c, out, out_tag, NULL, out_ber);
+	}
+	if (len > c->len - hdr)
+		return false;
+	*out_tag = ((unsigned)(p[0] & 0xe0) << 24) | (p[0] & 0x1fu);
+	out->data = p + hdr;
+	out->len = len;
+	c->data = p + hdr + len;
+	c->len -= hdr + len;
+	return true;
+}
+
 /* ch_der_eq compares a view with n bytes. */
 static inline bool ch_der_eq(const ch_der *c, const uint8_t *p, size_t n)
 {

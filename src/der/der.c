@@ -209,9 +209,29 @@ static bool get_any(ch_der *c, ch_der *out, unsigned *out_tag, size_t *out_hdr_l
 	unsigned tag;
 	size_t hdr, len;
 	bool saw_ber = false, indef = false;
+	const uint8_t *p = c->data;
 
+	/* Fast path: low tag number with a short or one/two-octet minimal long length. */
+	if (c->len >= 2 && (p[0] & 0x1f) != 0x1f && p[1] != 0x80 && p[1] <= 0x82) {
+		uint8_t b = p[0];
+		tag = ((unsigned)(b & 0xe0) << 24) | (b & 0x1fu);
+		if (p[1] < 0x80) {
+			hdr = 2, len = p[1];
+		} else if (p[1] == 0x81 && c->len >= 3 && p[2] >= 0x80) {
+			hdr = 3, len = p[2];
+		} else if (p[1] == 0x82 && c->len >= 4 && p[2] != 0) {
+			hdr = 4, len = (size_t)p[2] << 8 | p[3];
+		} else {
+			goto slow;
+		}
+		if (len > c->len - hdr)
+			return false;
+		goto done;
+	}
+slow:
 	if (!parse_header(c, &tag, &hdr, &len, ber, &saw_ber, &indef, 0))
 		return false;
+done:
 	out->data = c->data + hdr;
 	out->len = len;
 	if (out_tag)
@@ -242,8 +262,9 @@ bool ch_der_get(ch_der *c, ch_der *out, unsigned tag)
 {
 	ch_der save = *c, body;
 	unsigned t;
+	bool ber = false;
 
-	if (!ch_der_get_any(c, &body, &t, NULL) || t != tag) {
+	if (!ch_der_get_fast(c, &body, &t, &ber) || t != tag || ber) {
 		*c = save;
 		return false;
 	}

@@ -63,22 +63,6 @@ ch_err ch_x509__fail(const ch_parse *p, const uint8_t *at, const char *what)
 	return ch_error_set(CH_ERR_PARSE, "%s at byte offset %zu", what, (size_t)(at - p->base));
 }
 
-bool ch_x509__get(ch_parse *p, ch_der *c, ch_der *out, unsigned tag)
-{
-	ch_der save = *c, body;
-	unsigned t;
-	bool ber = false;
-
-	if (!ch_der_get_any_ber(c, &body, &t, NULL, &ber) || t != tag) {
-		*c = save;
-		return false;
-	}
-	if (ber)
-		p->cert->anomalies |= CH_ANOM_BER;
-	*out = body;
-	return true;
-}
-
 bool ch_x509__get_elem(ch_parse *p, ch_der *c, ch_der *out, unsigned tag)
 {
 	const uint8_t *start = c->data;
@@ -161,12 +145,10 @@ static ch_err parse_version(ch_parse *p, ch_der *tbs)
 static ch_err alg_name(ch_parse *p, ch_der alg_elem, const char **out)
 {
 	ch_der body = alg_elem, oid;
-	const char *ln;
 
 	if (!ch_x509__get(p, &body, &body, CH_DER_SEQUENCE) || !ch_x509__get(p, &body, &oid, CH_DER_OID))
 		return ch_x509__fail(p, alg_elem.data, "AlgorithmIdentifier: no algorithm OID");
-	ln = ch_x509__oid_ln(oid.data, oid.len);
-	*out = ln ? ln : ch_x509__oid_text(p->arena, oid.data, oid.len);
+	*out = ch_x509__oid_ln(p, oid);
 	return CH_OK;
 }
 

@@ -67,8 +67,7 @@ static bool ext_eku(ch_parse *p, ch_der v)
 	if (!p->cert->eku)
 		return false;
 	for (n = 0; ch_x509__get(p, &seq, &oid, CH_DER_OID); n++) {
-		const char *sn = ch_x509__oid_sn(oid.data, oid.len);
-		p->cert->eku[n] = sn ? sn : ch_x509__oid_text(p->arena, oid.data, oid.len);
+		p->cert->eku[n] = ch_x509__oid_sn(p, oid);
 	}
 	p->cert->num_eku = n;
 	return true;
@@ -170,7 +169,7 @@ static ch_err parse_one(ch_parse *p, ch_ext *e, ch_der ext, uint32_t *seen)
 		return ch_x509__fail(p, ext.data, "extension: extnValue");
 	e->oid.data = oid.data;
 	e->oid.len = oid.len;
-	e->oid_text = ch_x509__oid_text(p->arena, oid.data, oid.len);
+	e->oid_text = ch_x509__oid_text(p, oid);
 	e->value.data = val.data;
 	e->value.len = val.len;
 	k = find_known(oid);

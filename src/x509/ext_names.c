@@ -179,7 +179,7 @@ bool ch_x509__ext_policies(ch_parse *p, ch_der v)
 	for (n = 0; ch_x509__get(p, &seq, &pi, CH_DER_SEQUENCE); n++) {
 		if (!ch_x509__get(p, &pi, &oid, CH_DER_OID))
 			return false;
-		p->cert->policies[n] = ch_x509__oid_text(p->arena, oid.data, oid.len);
+		p->cert->policies[n] = ch_x509__oid_text(p, oid);
 		validation_of(p->cert, oid);
 	}
 	p->cert->num_policies = n;

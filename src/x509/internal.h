@@ -30,9 +30,20 @@ void ch_x509__arena_reset(ch_arena *a);
 void ch_x509__arena_free(ch_arena *a);
 char *ch_x509__strndup(ch_arena *a, const char *s, size_t n);
 
+/* A per-context memo of OID lookups (direct-mapped), so the common OIDs of a certificate
+ * stream cost one hash and one compare instead of a binary search and text formatting. */
+#define CH_OID_MEMO 256
+typedef struct ch_oid_memo {
+	uint8_t len;
+	uint8_t der[31];
+	const char *sn, *ln, *text; /* static strings from the table, or `buf` */
+	char buf[64];
+} ch_oid_memo;
+
 typedef struct ch_cert_priv {
 	ch_arena arena;
 	ch_hash *hash;
+	ch_oid_memo memo[CH_OID_MEMO];
 } ch_cert_priv;
 
 /* Parse state for one certificate. */
@@ -50,14 +61,18 @@ ch_err ch_x509__fail(const ch_parse *p, const uint8_t *at, const char *what);
 
 /* ch_x509__get reads one element with `tag` (BER lengths tolerated and flagged ber_encoding);
  * false leaves the cursor where it was. ch_x509__get_elem returns the whole element. */
-bool ch_x509__get(ch_parse *p, ch_der *c, ch_der *out, unsigned tag);
+static inline bool ch_x509__get(ch_parse *p, ch_der *c, ch_der *out, unsigned tag);
 bool ch_x509__get_elem(ch_parse *p, ch_der *c, ch_der *out, unsigned tag);
 
-/* OID table lookups (OpenSSL's names). Returns NULL when OpenSSL has no name. */
-const char *ch_x509__oid_sn(const uint8_t *oid, size_t len);
-const char *ch_x509__oid_ln(const uint8_t *oid, size_t len);
-/* ch_x509__oid_text returns the dotted OID in the arena ("?" if malformed). */
-const char *ch_x509__oid_text(ch_arena *a, const uint8_t *oid, size_t len);
+/* ch_x509__oid returns the memoised names of an OID (sn/ln NULL when OpenSSL has none; text
+ * is the dotted form, or NULL if the OID is malformed). Valid for the context's lifetime. */
+const ch_oid_memo *ch_x509__oid(ch_parse *p, ch_der oid);
+
+/* OpenSSL's short name / long name of an OID, falling back to the dotted text; and the dotted
+ * text itself ("?" when malformed). Static or arena strings. */
+const char *ch_x509__oid_sn(ch_parse *p, ch_der oid);
+const char *ch_x509__oid_ln(ch_parse *p, ch_der oid);
+const char *ch_x509__oid_text(ch_parse *p, ch_der oid);
 bool ch_x509__oid_eq(ch_der oid, const char *der, size_t len);
 #define CH_OID_EQ(view, lit) ch_x509__oid_eq((view), (lit), sizeof(lit) - 1)
 
@@ -76,5 +91,21 @@ ch_err ch_x509__string_to_utf8(ch_parse *p, ch_str *out, unsigned tag, ch_der bo
 
 /* ch_x509__ip_text formats an iPAddress (4 or 16 octets) as text into the arena. */
 ch_err ch_x509__ip_text(ch_parse *p, ch_str *out, ch_der raw);
+
+static inline bool ch_x509__get(ch_parse *p, ch_der *c, ch_der *out, unsigned tag)
+{
+	ch_der save = *c, body;
+	unsigned t;
+	bool ber = false;
+
+	if (!ch_der_get_fast(c, &body, &t, &ber) || t != tag) {
+		*c = save;
+		return false;
+	}
+	if (ber)
+		p->cert->anomalies |= CH_ANOM_BER;
+	*out = body;
+	return true;
+}
 
 #endif

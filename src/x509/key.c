@@ -45,12 +45,10 @@ static void ec_params(ch_parse *p, ch_key *k, ch_der params)
 	ch_der oid, seq, skip, order;
 
 	if (ch_x509__get(p, &params, &oid, CH_DER_OID)) {
-		k->curve = ch_x509__oid_sn(oid.data, oid.len);
-		for (size_t i = 0; k->curve && i < sizeof curve_bits / sizeof curve_bits[0]; i++)
+		k->curve = ch_x509__oid_sn(p, oid);
+		for (size_t i = 0; i < sizeof curve_bits / sizeof curve_bits[0]; i++)
 			if (!strcmp(k->curve, curve_bits[i].name))
 				k->bits = curve_bits[i].bits;
-		if (!k->curve)
-			k->curve = ch_x509__oid_text(p->arena, oid.data, oid.len);
 		return;
 	}
 	/* ECParameters ::= SEQUENCE { version, fieldID, curve, base, order, cofactor } */
@@ -84,9 +82,7 @@ ch_err ch_x509__parse_key(ch_parse *p, ch_key *k, ch_der spki_elem)
 	    !ch_x509__get(p, &alg, &oid, CH_DER_OID) ||
 	    !ch_x509__get(p, &spki, &bits, CH_DER_BIT_STRING))
 		return ch_x509__fail(p, spki_elem.data, "subjectPublicKeyInfo");
-	k->alg = ch_x509__oid_ln(oid.data, oid.len);
-	if (!k->alg)
-		k->alg = ch_x509__oid_text(p->arena, oid.data, oid.len);
+	k->alg = ch_x509__oid_ln(p, oid);
 	if (CH_OID_EQ(oid, "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01") ||
 	    CH_OID_EQ(oid, "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0a")) {
 		k->type = CH_KEY_RSA;

@@ -50,19 +50,19 @@ static bool text_type(unsigned tag)
 	}
 }
 
-static size_t count_attrs(ch_der name, bool *ok)
+static size_t count_attrs(ch_parse *p, ch_der name, bool *ok)
 {
 	size_t n = 0;
 	ch_der rdn, atv;
 
 	*ok = true;
 	while (name.len) {
-		if (!ch_der_get(&name, &rdn, CH_DER_SET)) {
+		if (!ch_x509__get(p, &name, &rdn, CH_DER_SET)) {
 			*ok = false;
 			return 0;
 		}
 		while (rdn.len) {
-			if (!ch_der_get(&rdn, &atv, CH_DER_SEQUENCE)) {
+			if (!ch_x509__get(p, &rdn, &atv, CH_DER_SEQUENCE)) {
 				*ok = false;
 				return 0;
 			}
@@ -81,7 +81,7 @@ static size_t escape_value(char *o, const ch_str *v)
 	for (size_t i = 0; i < v->len; i++) {
 		uint8_t c = (uint8_t)v->s[i];
 		bool first = i == 0, last = i + 1 == v->len;
-		if (strchr(",+\"\\<>;", c) && c != 0) {
+		if (c == ',' || c == '+' || c == '"' || c == '\\' || c == '<' || c == '>' || c == ';') {
 			o[k++] = '\\';
 			o[k++] = (char)c;
 		} else if ((first && (c == '#' || c == ' ')) || (last && c == ' ')) {
@@ -149,15 +149,18 @@ static ch_err parse_atv(ch_parse *p, ch_dn_attr *a, ch_der *raw, ch_der atv, uns
 	size_t hdr;
 	ch_der c = atv;
 
-	if (!ch_der_get(&c, &oid, CH_DER_OID))
+	if (!ch_x509__get(p, &c, &oid, CH_DER_OID))
 		return ch_x509__fail(p, atv.data, "name attribute type");
 	raw->data = c.data;
 	if (!ch_der_get_any(&c, &val, &tag, &hdr) || c.len != 0)
 		return ch_x509__fail(p, c.data, "name attribute value");
 	raw->len = hdr + val.len;
 	a->id = attr_id(oid);
-	a->oid = ch_x509__oid_text(p->arena, oid.data, oid.len);
-	a->short_name = ch_x509__oid_sn(oid.data, oid.len);
+	{
+		const ch_oid_memo *m = ch_x509__oid(p, oid);
+		a->short_name = m->sn;
+		a->oid = m->text ? m->text : ch_x509__oid_text(p, oid);
+	}
 	a->tag = tag;
 	a->rdn = rdn;
 	if (text_type(tag))
@@ -185,9 +188,9 @@ ch_err ch_x509__parse_name(ch_parse *p, ch_dn *out, ch_der name_elem)
 	memset(out, 0, sizeof *out);
 	out->der.data = name_elem.data;
 	out->der.len = name_elem.len;
-	if (!ch_der_get(&name, &name, CH_DER_SEQUENCE))
+	if (!ch_x509__get(p, &name, &name, CH_DER_SEQUENCE))
 		return ch_x509__fail(p, name_elem.data, "Name is not a SEQUENCE");
-	n = count_attrs(name, &ok);
+	n = count_attrs(p, name, &ok);
 	if (!ok)
 		return ch_x509__fail(p, name.data, "malformed RelativeDistinguishedName");
 	if (n > CH_CERT_MAX_ITEMS)
@@ -196,8 +199,8 @@ ch_err ch_x509__parse_name(ch_parse *p, ch_dn *out, ch_der name_elem)
 	raw = ch_x509__alloc(p->arena, (n ? n : 1) * sizeof *raw);
 	if (!out->attrs || !raw)
 		return ch_x509__fail(p, name.data, "out of memory");
-	while (ch_der_get(&name, &rdn, CH_DER_SET)) {
-		while (ch_der_get(&rdn, &atv, CH_DER_SEQUENCE)) {
+	while (ch_x509__get(p, &name, &rdn, CH_DER_SET)) {
+		while (ch_x509__get(p, &rdn, &atv, CH_DER_SEQUENCE)) {
 			err = parse_atv(p, &out->attrs[i], &raw[i], atv, r);
 			if (err)
 				return err;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 struct oid_ent {
+	uint64_t key; /* first eight octets, big-endian, zero-padded */
 	int len;
 	const char *der;
 	const char *sn;
@@ -15,17 +16,30 @@ static const struct oid_ent table[] = {
 #include "oid_table.inc"
 };
 
+static uint64_t key_of(const uint8_t *oid, size_t len)
+{
+	uint64_t k = 0;
+
+	for (size_t i = 0; i < 8; i++)
+		k = k << 8 | (i < len ? oid[i] : 0);
+	return k;
+}
+
 static const struct oid_ent *find(const uint8_t *oid, size_t len)
 {
 	size_t lo = 0, hi = sizeof table / sizeof table[0];
+	uint64_t k = key_of(oid, len);
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 		const struct oid_ent *e = &table[mid];
-		size_t n = (size_t)e->len < len ? (size_t)e->len : len;
-		int c = memcmp(e->der, oid, n);
-		if (c == 0)
-			c = (size_t)e->len < len ? -1 : (size_t)e->len > len ? 1 : 0;
+		int c;
+		if (e->key != k)
+			c = e->key < k ? -1 : 1;
+		else if ((size_t)e->len != len)
+			c = (size_t)e->len < len ? -1 : 1;
+		else
+			c = len <= 8 ? 0 : memcmp(e->der + 8, oid + 8, len - 8);
 		if (c == 0)
 			return e;
 		if (c < 0)
@@ -36,31 +50,61 @@ static const struct oid_ent *find(const uint8_t *oid, size_t len)
 	return NULL;
 }
 
-const char *ch_x509__oid_sn(const uint8_t *oid, size_t len)
-{
-	const struct oid_ent *e = find(oid, len);
-	return e && e->sn[0] ? e->sn : NULL;
-}
-
-const char *ch_x509__oid_ln(const uint8_t *oid, size_t len)
-{
-	const struct oid_ent *e = find(oid, len);
-	return e && e->ln[0] ? e->ln : NULL;
-}
-
-const char *ch_x509__oid_text(ch_arena *a, const uint8_t *oid, size_t len)
-{
-	char buf[256];
-	const struct oid_ent *e = find(oid, len);
-
-	if (e)
-		return e->text;
-	if (!ch_der_oid_to_text(buf, sizeof buf, oid, len))
-		return "?";
-	return ch_x509__strndup(a, buf, strlen(buf));
-}
-
 bool ch_x509__oid_eq(ch_der oid, const char *der, size_t len)
 {
 	return oid.len == len && memcmp(oid.data, der, len) == 0;
+}
+
+const ch_oid_memo *ch_x509__oid(ch_parse *p, ch_der oid)
+{
+	ch_cert_priv *priv = p->cert->priv_;
+	uint32_t h = 2166136261u;
+	ch_oid_memo *m;
+	const struct oid_ent *e;
+
+	for (size_t i = 0; i < oid.len; i++)
+		h = (h ^ oid.data[i]) * 16777619u;
+	m = &priv->memo[h % CH_OID_MEMO];
+	if (m->len == oid.len && oid.len && !memcmp(m->der, oid.data, oid.len))
+		return m;
+	if (oid.len == 0 || oid.len > sizeof m->der) {
+		static const ch_oid_memo none = {0};
+		return &none; /* not memoised; text NULL means "format it yourself" */
+	}
+	m->len = (uint8_t)oid.len;
+	memcpy(m->der, oid.data, oid.len);
+	e = find(oid.data, oid.len);
+	if (e) {
+		m->sn = e->sn[0] ? e->sn : NULL;
+		m->ln = e->ln[0] ? e->ln : NULL;
+		m->text = e->text;
+	} else {
+		m->sn = m->ln = NULL;
+		m->text = ch_der_oid_to_text(m->buf, sizeof m->buf, oid.data, oid.len) ? m->buf : NULL;
+	}
+	return m;
+}
+
+const char *ch_x509__oid_text(ch_parse *p, ch_der oid)
+{
+	const ch_oid_memo *m = ch_x509__oid(p, oid);
+	char buf[256];
+
+	if (m->text)
+		return m->text;
+	if (!ch_der_oid_to_text(buf, sizeof buf, oid.data, oid.len))
+		return "?";
+	return ch_x509__strndup(p->arena, buf, strlen(buf));
+}
+
+const char *ch_x509__oid_sn(ch_parse *p, ch_der oid)
+{
+	const ch_oid_memo *m = ch_x509__oid(p, oid);
+	return m->sn ? m->sn : ch_x509__oid_text(p, oid);
+}
+
+const char *ch_x509__oid_ln(ch_parse *p, ch_der oid)
+{
+	const ch_oid_memo *m = ch_x509__oid(p, oid);
+	return m->ln ? m->ln : ch_x509__oid_text(p, oid);
 }

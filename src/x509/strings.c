@@ -65,7 +65,8 @@ static size_t utf8_next(const uint8_t *s, size_t n, uint32_t *cp)
 static bool printable_char(uint8_t c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       strchr(" '()+,-./:=?", c) != NULL;
+	       c == ' ' || c == '\'' || (c >= '(' && c <= '/' && c != '*') || c == ':' || c == '=' ||
+	       c == '?';
 }
 
 static bool char_ok(unsigned tag, uint8_t c)
@@ -77,6 +78,21 @@ static bool char_ok(unsigned tag, uint8_t c)
 	case CH_DER_VISIBLE_STRING: return c >= 0x20 && c < 0x7f;
 	default: return true;
 	}
+}
+
+/* ascii_ok: every byte printable ASCII and legal for the type (no NUL, no controls). */
+static bool ascii_ok(unsigned tag, ch_der b)
+{
+	for (size_t i = 0; i < b.len; i++) {
+		uint8_t c = b.data[i];
+		if (c < 0x20 || c >= 0x7f)
+			return false;
+		if (tag == CH_DER_PRINTABLE_STRING && !printable_char(c))
+			return false;
+		if (tag == CH_DER_NUMERIC_STRING && !((c >= '0' && c <= '9') || c == ' '))
+			return false;
+	}
+	return true;
 }
 
 /* decode_8bit: one byte per character, Latin-1 above 0x7f. */
@@ -162,6 +178,14 @@ ch_err ch_x509__string_to_utf8(ch_parse *p, ch_str *out, unsigned tag, ch_der bo
 
 	if (!o)
 		return ch_x509__fail(p, body.data, "string too large");
+	if (tag != CH_DER_BMP_STRING && tag != CH_DER_UNIVERSAL_STRING && ascii_ok(tag, body)) {
+		memcpy(o, body.data, body.len); /* the common case: plain ASCII, nothing to convert */
+		k = body.len;
+		o[k] = '\0';
+		out->s = o;
+		out->len = k;
+		return CH_OK;
+	}
 	switch (tag) {
 	case CH_DER_UTF8_STRING: k = decode_utf8(p, o, body); break;
 	case CH_DER_BMP_STRING: k = decode_bmp(p, o, body); break;
