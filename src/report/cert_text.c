@@ -355,7 +355,10 @@ ch_err ch_report__cert_line(ch_buf *out, const ch_cert *c, const ch_report_names
 	ch_hex_encode(hex, c->sha256, 8);
 	ch_time_format(t2, c->not_after);
 	t2[10] = '\0';
-	snprintf(key, sizeof key, "%s%u", ch_report__key_type_name(c->key.type), c->key.bits);
+	if (c->key.type == CH_KEY_ED25519 || c->key.type == CH_KEY_ED448 || c->key.bits == 0)
+		snprintf(key, sizeof key, "%s", ch_report__key_type_name(c->key.type));
+	else
+		snprintf(key, sizeof key, "%s%u", ch_report__key_type_name(c->key.type), c->key.bits);
 	if (!what && nm && nm->num_names > 0)
 		what = &nm->names[0];
 	if (what && extra > 0)
