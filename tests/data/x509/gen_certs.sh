@@ -166,9 +166,9 @@ issued ca_noncritical_bc ed25519 "/CN=ca, non-critical bc" bc_nocrit.ext
 printf 'subjectAltName = DNS:pre.example.com\n1.3.6.1.4.1.11129.2.4.3 = critical, ASN1:NULL\n' | ext precert
 issued precert p256 "/CN=pre.example.com" precert.ext
 # An SCT list with two SCTs (v1; log ids 0x11.. and 0x22..; timestamps 1700000000000 and
-# 1700000001000 ms; empty extensions; ecdsa-sha256 with a short fake signature).
+# 1700000001000 ms; empty extensions; ecdsa-sha256 with a fake 8-byte signature).
 sct() { # sct LOGBYTE TIMESTAMP_HEX
-	printf '00%s%s00000403000630040201000201' "$(printf "$1%.0s" $(seq 1 32))" "$2"
+	printf '00%s%s0000040300083006020101020101' "$(printf "$1%.0s" $(seq 1 32))" "$2"
 }
 s1=$(sct 11 0000018bcfe56800)
 s2=$(sct 22 0000018bcfe56be8)
