@@ -109,8 +109,11 @@ bool ch_der_get_bool(ch_der *c, bool *out, bool *out_lax);
 /* ch_der_get_small_uint reads a non-negative INTEGER that fits in a uint64_t. */
 bool ch_der_get_small_uint(ch_der *c, uint64_t *out);
 
+/* ch_der_oid_valid checks OID contents: non-empty, subidentifiers minimal and complete. */
+bool ch_der_oid_valid(const uint8_t *oid, size_t oid_len);
+
 /* ch_der_oid_to_text writes the dotted form of OID contents into out; false if malformed or
- * out (size out_cap) is too small. */
+ * out (size out_cap) is too small. With out == NULL it only validates. */
 bool ch_der_oid_to_text(char *out, size_t out_cap, const uint8_t *oid, size_t oid_len);
 
 /* ch_der_get_fast reads one element whose header is in the common DER form (low tag number,

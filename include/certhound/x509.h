@@ -67,7 +67,8 @@ typedef struct ch_key {
 	ch_key_type type;
 	unsigned bits;          /* modulus / field / key size in bits; 0 when unknown */
 	const char *curve;      /* OpenSSL's curve short name ("prime256v1"), or NULL */
-	const char *alg;        /* OpenSSL short name of the key algorithm or dotted OID */
+	const char *alg;        /* OpenSSL's name of the key algorithm (long name, e.g.
+				 * rsaEncryption, id-ecPublicKey) or the dotted OID */
 	ch_bytes spki;          /* the whole SubjectPublicKeyInfo element, as encoded */
 } ch_key;
 
@@ -152,8 +153,9 @@ typedef struct ch_cert {
 	int version;            /* 1, 2 or 3 (higher values are kept and flagged bad_version) */
 	ch_bytes serial;        /* INTEGER contents octets */
 	const char *serial_hex; /* value in hex without leading zero bytes; "-..." if negative */
-	const char *sig_alg;    /* OpenSSL's name (as `x509 -text` prints it) of the TBS signature
-				 * algorithm, or the dotted OID; sig_alg_mismatch if outer differs */
+	const char *sig_alg;    /* the outer signatureAlgorithm as OpenSSL names it (OBJ_obj2txt: long
+				 * name, e.g. sha256WithRSAEncryption), or the dotted OID; the TBS
+				 * copy differing from it is flagged sig_alg_mismatch */
 	ch_bytes sig_alg_der;   /* the outer AlgorithmIdentifier element */
 	ch_dn issuer;
 	ch_dn subject;

@@ -344,11 +344,29 @@ bool ch_der_get_small_uint(ch_der *c, uint64_t *out)
 	return true;
 }
 
+bool ch_der_oid_valid(const uint8_t *oid, size_t oid_len)
+{
+	uint64_t v = 0;
+
+	if (oid_len == 0 || (oid[oid_len - 1] & 0x80))
+		return false;
+	for (size_t i = 0; i < oid_len; i++) {
+		if (v == 0 && oid[i] == 0x80) /* 8.19.2: no leading 0x80 in a subidentifier */
+			return false;
+		if (v > (UINT64_MAX >> 7))
+			return false;
+		v = (oid[i] & 0x80) ? (v << 7 | (oid[i] & 0x7f)) : 0;
+	}
+	return true;
+}
+
 bool ch_der_oid_to_text(char *out, size_t out_cap, const uint8_t *oid, size_t oid_len)
 {
 	size_t o = 0, i = 0;
 	bool first = true;
 
+	if (!out)
+		return ch_der_oid_valid(oid, oid_len);
 	if (oid_len == 0 || out_cap == 0)
 		return false;
 	while (i < oid_len) {

@@ -218,9 +218,11 @@ static ch_err parse_tbs(ch_parse *p, ch_der tbs_elem)
 		return ch_x509__fail(p, tbs.data, "tbsCertificate.signature");
 	if (alg.len != c->sig_alg_der.len || memcmp(alg.data, c->sig_alg_der.data, alg.len))
 		c->anomalies |= CH_ANOM_SIG_ALG_MISMATCH;
-	/* Named from the signed (TBS) field, as `openssl x509 -text` shows it first. */
-	if ((err = alg_name(p, alg, &c->sig_alg)))
-		return err;
+	{
+		const char *tbs_alg; /* must be well-formed even though the outer one is reported */
+		if ((err = alg_name(p, alg, &tbs_alg)))
+			return err;
+	}
 	if (!ch_x509__get_elem(p, &tbs, &name, CH_DER_SEQUENCE))
 		return ch_x509__fail(p, tbs.data, "tbsCertificate.issuer");
 	if ((err = ch_x509__parse_name(p, &c->issuer, name)))

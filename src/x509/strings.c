@@ -200,6 +200,18 @@ ch_err ch_x509__string_to_utf8(ch_parse *p, ch_str *out, unsigned tag, ch_der bo
 	return CH_OK;
 }
 
+static bool embeds_ipv4(const uint8_t *a)
+{
+	for (int i = 0; i < 10; i++)
+		if (a[i])
+			return false;
+	if (a[10] == 0xff && a[11] == 0xff)
+		return true;
+	if (a[10] || a[11])
+		return false;
+	return a[12] || a[13] || a[14] || a[15] > 1; /* not :: or ::1 */
+}
+
 ch_err ch_x509__ip_text(ch_parse *p, ch_str *out, ch_der raw)
 {
 	char buf[64];
@@ -208,6 +220,11 @@ ch_err ch_x509__ip_text(ch_parse *p, ch_str *out, ch_der raw)
 	if (raw.len == 4) {
 		n = (size_t)snprintf(buf, sizeof buf, "%u.%u.%u.%u", raw.data[0], raw.data[1],
 				     raw.data[2], raw.data[3]);
+	} else if (raw.len == 16 && embeds_ipv4(raw.data)) {
+		/* RFC 5952 5: IPv4-mapped (::ffff:0:0/96) and IPv4-compatible (::/96) in mixed form */
+		const uint8_t *a = raw.data + 12;
+		n = (size_t)snprintf(buf, sizeof buf, "::%s%u.%u.%u.%u", raw.data[10] ? "ffff:" : "",
+				     a[0], a[1], a[2], a[3]);
 	} else if (raw.len == 16) {
 		uint16_t w[8];
 		int best = -1, bestlen = 1, cur = -1;
