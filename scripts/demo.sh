@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 ch_deps_install "${CH_BUILD_PKGS[@]}"
 
 build=${CH_BUILD:-build}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B "$build" >/dev/null
 cmake --build "$build" -j2 >/dev/null
 bin=$build/certhound
 

@@ -25,7 +25,7 @@ stage "ctest (build)"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
 stage "build with ASan+UBSan (build-asan)"
-cmake -S . -B build-asan -DCH_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake -S . -B build-asan -DCH_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-asan -j"$jobs"
 stage "ctest (build-asan)"
 ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1} \
