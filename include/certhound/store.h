@@ -77,8 +77,9 @@ ch_err ch_store_rollback(ch_store *s) CH_WARN_UNUSED;
  *   ISSUER_DN, SUBJECT_DN   DN text as ch_dn.text
  *   ISSUER_O, ISSUER_CN, SUBJECT_O, SUBJECT_OU, SUBJECT_CN   attribute values as decoded
  *   FLAG            "ca", "self-signed", "precert" (present only when true)
- *   KEY             "rsa", "rsa-2048", "ec", "ec-prime256v1", "ed25519", ... (type, and type-bits
- *                   or type-curve)
+ *   KEY             the key type ("rsa", "ec", "ed25519", "ed448", "dsa", "other") and, when the
+ *                   size is known, "<type>-<bits>" ("rsa-2048", "ec-256"); a CH_FIELD_KEY term
+ *                   with num = bits matches the second form
  *   SIG             signature algorithm short name */
 typedef enum ch_store_attr {
 	CH_SA_NAME = 1,

@@ -1,0 +1,145 @@
+/* The SQLite backend's private handle and helpers (see docs/store.md for the schema). */
+#ifndef CH_STORE_SQLITE_H
+#define CH_STORE_SQLITE_H
+
+#include <sqlite3.h>
+#include <zstd.h>
+
+#include "internal.h"
+
+#define CH_SQLITE_SCHEMA_VERSION 1
+
+/* Cached prepared statements, prepared on first use (SQL text in sqlite_db.c). */
+enum ch_sq_stmt {
+	SQ_BEGIN = 0,
+	SQ_COMMIT,
+	SQ_ROLLBACK,
+	SQ_CERT_FIND,
+	SQ_CERT_INS,
+	SQ_DER_INS,
+	SQ_VAL_UPSERT,
+	SQ_VAL_ADD,
+	SQ_VAL_FIND,
+	SQ_CV_INS,
+	SQ_SRC_FIND,
+	SQ_SRC_INS,
+	SQ_SIGHT_INS,
+	SQ_CKPT_SET,
+	SQ_CKPT_GET,
+	SQ_COUNTER_ADD,
+	SQ_SUMMARY,
+	SQ_CERT_NAMES,
+	SQ_CERT_VALUES,
+	SQ_PREFIX,
+	SQ_DER_GET,
+	SQ_SIGHTINGS,
+	SQ_SIGHT_COUNT,
+	SQ_LINKED,
+	SQ_SERIAL_SUM,
+	SQ_COUNTERS,
+	SQ_LOGS,
+	SQ_COUNT_
+};
+
+/* One cached value id: (attr, text) -> id, with the count increments not yet written. */
+typedef struct ch_sq_vent {
+	uint64_t hash;
+	int64_t id;       /* 0 = empty slot */
+	int64_t delta;
+	char *text;
+	uint8_t attr;
+	bool dirty;
+} ch_sq_vent;
+
+#define CH_SQ_VCACHE_SLOTS (1u << 17) /* power of two; cleared at half load */
+
+typedef struct ch_sqlite {
+	ch_store base;
+	sqlite3 *db;
+	sqlite3_stmt *st[SQ_COUNT_];
+	bool readonly;
+	bool in_txn;
+	/* value-id cache for repeated values (issuer DNs, CAs' O/CN, key types...) */
+	ch_sq_vent *vcache;
+	size_t vcache_used;
+	uint32_t *dirty;        /* slots with pending deltas */
+	size_t num_dirty;
+	/* last source looked up, for runs of sightings from one source */
+	int64_t src_id;
+	int src_kind;
+	char *src_name;
+	/* counters not yet written (flushed at the end of each put call) */
+	int64_t c_certs, c_precerts, c_names, c_domains, c_sightings, c_der, c_der_raw;
+	ZSTD_CCtx *zc;
+	ZSTD_DCtx *zd;
+	ch_store__vals vals;
+	ch_buf scratch;
+} ch_sqlite;
+
+/* Statement access: the cached statement, reset and with bindings cleared. */
+ch_err ch_sq__stmt(ch_sqlite *q, sqlite3_stmt **out, enum ch_sq_stmt id);
+
+/* ch_sq__fail sets a CH_ERR_STORE message "store: what: sqlite's message". */
+ch_err ch_sq__fail(ch_sqlite *q, const char *what);
+
+/* ch_sq__step_done runs a statement expected to return no row. */
+ch_err ch_sq__step_done(ch_sqlite *q, sqlite3_stmt *st, const char *what);
+
+/* ch_sq__exec runs SQL text without results. */
+ch_err ch_sq__exec(ch_sqlite *q, const char *sql);
+
+/* Writing (sqlite_put.c). */
+ch_err ch_sq__put_certs(ch_store *s, uint8_t *out_new, const ch_store_put *items, size_t n);
+ch_err ch_sq__add_sightings(ch_store *s, const uint8_t (*sha256s)[32], const ch_sighting *sg,
+			    size_t n);
+ch_err ch_sq__checkpoint_set(ch_store *s, const char *source_id, const void *data, size_t len);
+ch_err ch_sq__checkpoint_get(ch_store *s, ch_buf *out, const char *source_id);
+void ch_sq__vcache_clear(ch_sqlite *q);
+void ch_sq__pending_clear(ch_sqlite *q);
+ch_err ch_sq__lookup_value(ch_sqlite *q, int64_t *out_id, ch_store_attr attr, const char *text);
+
+/* Name text as stored: labels reversed ("www.example.com" -> "com.example.www"). out must hold
+ * strlen(name)+1 bytes. */
+void ch_sq__reverse_labels(char *out, const char *name, size_t len);
+
+/* Query compilation (sqlite_sql.c): the SQL for the set of certificate ids matching f (column
+ * "id"), with ?1 bound to the keyset cursor (ids greater than it) and ?2.. to `params`. */
+typedef struct ch_sq_param {
+	bool is_text;
+	bool is_blob;
+	int64_t num;
+	char *text;      /* owned */
+	size_t len;
+} ch_sq_param;
+
+typedef struct ch_sq_query {
+	ch_buf sql;
+	ch_sq_param *params;
+	size_t num_params;
+	size_t cap_params;
+	bool full_scan;  /* the filter needs a scan of every certificate (pure negation) */
+} ch_sq_query;
+
+void ch_sq__query_init(ch_sq_query *qq);
+void ch_sq__query_free(ch_sq_query *qq);
+ch_err ch_sq__compile(ch_sqlite *q, ch_sq_query *qq, const ch_filter *f);
+ch_err ch_sq__compile_attr(ch_sqlite *q, ch_sq_query *qq, ch_store_attr attr, const char *value);
+ch_err ch_sq__bind(ch_sqlite *q, sqlite3_stmt *st, const ch_sq_query *qq, int64_t after);
+
+/* Reading (sqlite_read.c). */
+ch_err ch_sq__search(ch_store *s, ch_store_page **out, const ch_filter *f, size_t limit,
+		     const char *after);
+ch_err ch_sq__count(ch_store *s, uint64_t *out, const ch_filter *f);
+ch_err ch_sq__names(ch_store *s, ch_store_strpage **out, const ch_filter *f, size_t limit,
+		    const char *after);
+ch_err ch_sq__explain(ch_store *s, ch_buf *out, const ch_filter *f);
+ch_err ch_sq__get(ch_store *s, ch_store_record **out, const char *sha256_hex);
+ch_err ch_sq__rarity(ch_store *s, uint64_t *out, ch_store_attr attr, const char *value);
+ch_err ch_sq__values_of(ch_store *s, ch_store_value **out, size_t *out_num,
+			const uint8_t sha256[32]);
+ch_err ch_sq__certs_with(ch_store *s, ch_store_page **out, ch_store_attr attr,
+			 const char *value, size_t limit, const char *after);
+ch_err ch_sq__stats(ch_store *s, ch_store_stats *out);
+ch_err ch_sq__check(ch_store *s);
+
+#endif

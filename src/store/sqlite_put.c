@@ -1,0 +1,566 @@
+/* SQLite backend: writing certificates, their values, sightings and checkpoints.
+ *
+ * Speed comes from three things: prepared statements cached in the handle, one upsert per value
+ * that both finds the value's id and counts it, and an in-memory cache of the ids of values that
+ * repeat across certificates (issuer DNs, CA organisations, key types...), whose count increments
+ * are summed in memory and written once per put call. */
+#include "sqlite.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ZSTD_LEVEL 1
+#define COMPRESS_MIN_GAIN 8 /* percent: store compressed DER only when it saves at least this */
+
+void ch_sq__reverse_labels(char *out, const char *name, size_t len)
+{
+	size_t o = 0, end = len;
+
+	/* Copy labels from the last to the first: "a.b.c" -> "c.b.a". */
+	while (end > 0) {
+		size_t start = end;
+		while (start > 0 && name[start - 1] != '.')
+			start--;
+		memcpy(out + o, name + start, end - start);
+		o += end - start;
+		if (start > 0)
+			out[o++] = '.';
+		end = start > 0 ? start - 1 : 0;
+	}
+	out[o] = '\0';
+}
+
+static bool cacheable(ch_store_attr a)
+{
+	switch (a) {
+	case CH_SA_DOMAIN:
+	case CH_SA_JA4X:
+	case CH_SA_ISSUER_DN:
+	case CH_SA_ISSUER_O:
+	case CH_SA_ISSUER_CN:
+	case CH_SA_SUBJECT_O:
+	case CH_SA_SUBJECT_OU:
+	case CH_SA_FLAG:
+	case CH_SA_KEY:
+	case CH_SA_SIG:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static uint64_t vhash(ch_store_attr attr, const char *text)
+{
+	uint64_t h = 1469598103934665603ull ^ (uint64_t)attr;
+
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	return h | 1;
+}
+
+/* flush_deltas writes the summed count increments of cached values. */
+static ch_err flush_deltas(ch_sqlite *q)
+{
+	sqlite3_stmt *st;
+	ch_err err = CH_OK;
+
+	for (size_t i = 0; i < q->num_dirty && !err; i++) {
+		ch_sq_vent *e = &q->vcache[q->dirty[i]];
+		if (!e->dirty)
+			continue;
+		err = ch_sq__stmt(q, &st, SQ_VAL_ADD);
+		if (err)
+			break;
+		sqlite3_bind_int64(st, 1, e->delta);
+		sqlite3_bind_int64(st, 2, e->id);
+		err = ch_sq__step_done(q, st, "counting values");
+		e->delta = 0;
+		e->dirty = false;
+	}
+	q->num_dirty = 0;
+	return err;
+}
+
+void ch_sq__vcache_clear(ch_sqlite *q)
+{
+	for (size_t i = 0; q->vcache && q->vcache_used && i < CH_SQ_VCACHE_SLOTS; i++) {
+		free(q->vcache[i].text);
+		memset(&q->vcache[i], 0, sizeof q->vcache[i]);
+	}
+	q->vcache_used = 0;
+	q->num_dirty = 0;
+}
+
+void ch_sq__pending_clear(ch_sqlite *q)
+{
+	q->c_certs = q->c_precerts = q->c_names = q->c_domains = 0;
+	q->c_sightings = q->c_der = q->c_der_raw = 0;
+	q->src_id = 0;
+}
+
+/* upsert counts one more certificate carrying (attr, text) and returns the value's id. */
+static ch_err upsert(ch_sqlite *q, int64_t *out_id, ch_store_attr attr, const char *text)
+{
+	sqlite3_stmt *st;
+	ch_err err = ch_sq__stmt(q, &st, SQ_VAL_UPSERT);
+	int rc;
+
+	if (err)
+		return err;
+	sqlite3_bind_int(st, 1, (int)attr);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return ch_sq__fail(q, "storing a value");
+	}
+	*out_id = sqlite3_column_int64(st, 0);
+	if (sqlite3_column_int64(st, 1) == 1) {
+		q->c_names += attr == CH_SA_NAME;
+		q->c_domains += attr == CH_SA_DOMAIN;
+	}
+	sqlite3_reset(st);
+	return CH_OK;
+}
+
+/* resolve counts one more certificate carrying (attr, text) and returns the value's id, through
+ * the cache for values that repeat. */
+static ch_err resolve(ch_sqlite *q, int64_t *out_id, ch_store_attr attr, const char *text)
+{
+	uint64_t h;
+	size_t i;
+	ch_sq_vent *e;
+	ch_err err;
+
+	if (!cacheable(attr))
+		return upsert(q, out_id, attr, text);
+	h = vhash(attr, text);
+	for (i = h & (CH_SQ_VCACHE_SLOTS - 1); q->vcache[i].id; i = (i + 1) & (CH_SQ_VCACHE_SLOTS - 1)) {
+		e = &q->vcache[i];
+		if (e->hash == h && e->attr == attr && !strcmp(e->text, text)) {
+			e->delta++;
+			if (!e->dirty) {
+				e->dirty = true;
+				q->dirty[q->num_dirty++] = (uint32_t)i;
+			}
+			*out_id = e->id;
+			return CH_OK;
+		}
+	}
+	CH_TRY(upsert(q, out_id, attr, text));
+	if (q->vcache_used >= CH_SQ_VCACHE_SLOTS / 2) {
+		/* Full: write what is pending and start again (bounded memory). */
+		CH_TRY(flush_deltas(q));
+		ch_sq__vcache_clear(q);
+		for (i = h & (CH_SQ_VCACHE_SLOTS - 1); q->vcache[i].id; i = (i + 1) & (CH_SQ_VCACHE_SLOTS - 1))
+			;
+	}
+	e = &q->vcache[i];
+	e->text = ch_store__strdup(text);
+	if (!e->text)
+		return ch_error_set(CH_ERR_NOMEM, "out of memory caching values");
+	e->hash = h;
+	e->id = *out_id;
+	e->attr = (uint8_t)attr;
+	e->delta = 0;
+	e->dirty = false;
+	q->vcache_used++;
+out:
+	return err;
+}
+
+static int val_cmp(const void *a, const void *b)
+{
+	const ch_store__val *x = a, *y = b;
+
+	if (x->attr != y->attr)
+		return (int)x->attr - (int)y->attr;
+	return strcmp(x->text, y->text);
+}
+
+/* unique_vals sorts the derived values and drops repeats (a name twice, equal OUs...). */
+static void unique_vals(ch_store__vals *v)
+{
+	size_t o = 0;
+
+	qsort(v->v, v->n, sizeof *v->v, val_cmp);
+	for (size_t i = 0; i < v->n; i++)
+		if (o == 0 || val_cmp(&v->v[o - 1], &v->v[i]) != 0)
+			v->v[o++] = v->v[i];
+	v->n = o;
+}
+
+/* stored_text maps a value to its stored text: names reversed, serials joined with the id of
+ * their issuer DN. Returns a pointer to `text` itself or into q->scratch. */
+static ch_err stored_text(ch_sqlite *q, const char **out, ch_store_attr attr, const char *text,
+			  int64_t issuer_id)
+{
+	size_t n = strlen(text);
+	ch_err err = CH_OK;
+
+	*out = text;
+	if (attr != CH_SA_NAME && attr != CH_SA_SERIAL)
+		return CH_OK;
+	ch_buf_reset(&q->scratch);
+	if (attr == CH_SA_NAME) {
+		CH_TRY(ch_buf_reserve(&q->scratch, n + 1));
+		ch_sq__reverse_labels(q->scratch.data, text, n);
+	} else {
+		CH_TRY(ch_buf_printf(&q->scratch, "%s/%lld", text, (long long)issuer_id));
+	}
+	*out = q->scratch.data;
+out:
+	return err;
+}
+
+static ch_err insert_der(ch_sqlite *q, int64_t id, const ch_cert *c)
+{
+	sqlite3_stmt *st;
+	size_t bound = ZSTD_compressBound(c->der.len), zn = 0;
+	ch_err err = CH_OK;
+	bool z = false;
+
+	if (c->der.len >= 256) {
+		ch_buf_reset(&q->scratch);
+		CH_TRY(ch_buf_reserve(&q->scratch, bound));
+		zn = ZSTD_compressCCtx(q->zc, q->scratch.data, bound, c->der.data, c->der.len,
+				       ZSTD_LEVEL);
+		z = !ZSTD_isError(zn) && zn * 100 <= c->der.len * (100 - COMPRESS_MIN_GAIN);
+	}
+	CH_TRY(ch_sq__stmt(q, &st, SQ_DER_INS));
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, z);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)c->der.len);
+	if (z)
+		sqlite3_bind_blob(st, 4, q->scratch.data, (int)zn, SQLITE_STATIC);
+	else
+		sqlite3_bind_blob(st, 4, c->der.data, (int)c->der.len, SQLITE_STATIC);
+	CH_TRY(ch_sq__step_done(q, st, "storing DER"));
+	q->c_der += z ? (int64_t)zn : (int64_t)c->der.len;
+	q->c_der_raw += (int64_t)c->der.len;
+out:
+	return err;
+}
+
+static ch_err insert_cert_row(ch_sqlite *q, int64_t *out_id, const ch_cert *c, int64_t serial_id,
+			      int64_t subject_id, int64_t issuer_id)
+{
+	sqlite3_stmt *st;
+	unsigned flags = (c->is_ca ? CH_STORE_F_CA : 0) | (c->self_signed ? CH_STORE_F_SELF_SIGNED : 0) |
+			 (c->precert ? CH_STORE_F_PRECERT : 0);
+	ch_err err = ch_sq__stmt(q, &st, SQ_CERT_INS);
+
+	if (err)
+		return err;
+	sqlite3_bind_blob(st, 1, c->sha256, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, c->sha1, 20, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, serial_id);
+	sqlite3_bind_int64(st, 4, subject_id);
+	sqlite3_bind_int64(st, 5, issuer_id);
+	sqlite3_bind_int64(st, 6, c->not_before);
+	sqlite3_bind_int64(st, 7, c->not_after);
+	sqlite3_bind_int(st, 8, (int)flags);
+	CH_TRY(ch_sq__step_done(q, st, "storing a certificate"));
+	*out_id = sqlite3_last_insert_rowid(q->db);
+	q->c_certs++;
+	q->c_precerts += c->precert;
+out:
+	return err;
+}
+
+static ch_err insert_edge(ch_sqlite *q, int64_t value_id, int64_t cert_id)
+{
+	sqlite3_stmt *st;
+	ch_err err = ch_sq__stmt(q, &st, SQ_CV_INS);
+
+	if (err)
+		return err;
+	sqlite3_bind_int64(st, 1, value_id);
+	sqlite3_bind_int64(st, 2, cert_id);
+	return ch_sq__step_done(q, st, "linking a value");
+}
+
+/* put_new stores a certificate not yet in the store, with all its values. */
+static ch_err put_new(ch_sqlite *q, int64_t *out_id, const ch_store_put *p)
+{
+	ch_store__vals *v = &q->vals;
+	int64_t *ids = NULL, issuer_id = 0, subject_id = 0, serial_id = 0;
+	const char *text;
+	ch_err err = CH_OK;
+
+	CH_TRY(ch_store__derive(v, p));
+	unique_vals(v);
+	ids = malloc((v->n + 1) * sizeof *ids);
+	if (!ids) {
+		err = ch_error_set(CH_ERR_NOMEM, "out of memory storing a certificate");
+		goto out;
+	}
+	/* The issuer DN first: the serial's stored text names it. */
+	for (size_t i = 0; i < v->n; i++)
+		if (v->v[i].attr == CH_SA_ISSUER_DN)
+			CH_TRY(resolve(q, &issuer_id, CH_SA_ISSUER_DN, v->v[i].text));
+	for (size_t i = 0; i < v->n; i++) {
+		if (v->v[i].attr == CH_SA_ISSUER_DN) {
+			ids[i] = issuer_id;
+			continue;
+		}
+		CH_TRY(stored_text(q, &text, v->v[i].attr, v->v[i].text, issuer_id));
+		CH_TRY(resolve(q, &ids[i], v->v[i].attr, text));
+		if (v->v[i].attr == CH_SA_SUBJECT_DN)
+			subject_id = ids[i];
+		else if (v->v[i].attr == CH_SA_SERIAL)
+			serial_id = ids[i];
+	}
+	CH_TRY(insert_cert_row(q, out_id, p->cert, serial_id, subject_id, issuer_id));
+	CH_TRY(insert_der(q, *out_id, p->cert));
+	for (size_t i = 0; i < v->n; i++)
+		CH_TRY(insert_edge(q, ids[i], *out_id));
+out:
+	free(ids);
+	return err;
+}
+
+static ch_err source_id(ch_sqlite *q, int64_t *out, ch_source_kind kind, const char *name)
+{
+	sqlite3_stmt *st;
+	ch_err err = CH_OK;
+	char *copy;
+
+	if (q->src_id && q->src_kind == (int)kind && !strcmp(q->src_name, name)) {
+		*out = q->src_id;
+		return CH_OK;
+	}
+	CH_TRY(ch_sq__stmt(q, &st, SQ_SRC_FIND));
+	sqlite3_bind_int(st, 1, (int)kind);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	} else {
+		sqlite3_reset(st);
+		CH_TRY(ch_sq__stmt(q, &st, SQ_SRC_INS));
+		sqlite3_bind_int(st, 1, (int)kind);
+		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+		CH_TRY(ch_sq__step_done(q, st, "storing a source"));
+		*out = sqlite3_last_insert_rowid(q->db);
+	}
+	copy = ch_store__strdup(name);
+	if (!copy) {
+		err = ch_error_set(CH_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	free(q->src_name);
+	q->src_name = copy;
+	q->src_kind = (int)kind;
+	q->src_id = *out;
+out:
+	return err;
+}
+
+static ch_err add_sighting(ch_sqlite *q, int64_t cert_id, const ch_sighting *g)
+{
+	sqlite3_stmt *st;
+	int64_t sid;
+	ch_err err = CH_OK;
+
+	if (!g->source || (int)g->kind < CH_SOURCE_FILE || g->kind > CH_SOURCE_TELEMETRY)
+		return ch_error_set(CH_ERR_INVALID, "store: a sighting needs a kind and a source");
+	CH_TRY(source_id(q, &sid, g->kind, g->source));
+	CH_TRY(ch_sq__stmt(q, &st, SQ_SIGHT_INS));
+	sqlite3_bind_int64(st, 1, cert_id);
+	sqlite3_bind_int64(st, 2, sid);
+	sqlite3_bind_int64(st, 3, g->index);
+	sqlite3_bind_int64(st, 4, g->timestamp);
+	if (g->ip)
+		sqlite3_bind_text(st, 5, g->ip, -1, SQLITE_STATIC);
+	if (g->port)
+		sqlite3_bind_int(st, 6, g->port);
+	if (g->sni)
+		sqlite3_bind_text(st, 7, g->sni, -1, SQLITE_STATIC);
+	CH_TRY(ch_sq__step_done(q, st, "storing a sighting"));
+	q->c_sightings += sqlite3_changes(q->db);
+out:
+	return err;
+}
+
+static ch_err counter_add(ch_sqlite *q, const char *name, int64_t *n)
+{
+	sqlite3_stmt *st;
+	ch_err err;
+
+	if (!*n)
+		return CH_OK;
+	err = ch_sq__stmt(q, &st, SQ_COUNTER_ADD);
+	if (err)
+		return err;
+	sqlite3_bind_int64(st, 1, *n);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	err = ch_sq__step_done(q, st, "updating counters");
+	*n = 0;
+	return err;
+}
+
+/* flush_pending writes count increments and counters, so readers in this transaction (and
+ * after commit, everyone) see exact figures. */
+static ch_err flush_pending(ch_sqlite *q)
+{
+	ch_err err = CH_OK;
+
+	CH_TRY(flush_deltas(q));
+	CH_TRY(counter_add(q, "certs", &q->c_certs));
+	CH_TRY(counter_add(q, "precerts", &q->c_precerts));
+	CH_TRY(counter_add(q, "names", &q->c_names));
+	CH_TRY(counter_add(q, "domains", &q->c_domains));
+	CH_TRY(counter_add(q, "sightings", &q->c_sightings));
+	CH_TRY(counter_add(q, "der_bytes", &q->c_der));
+	CH_TRY(counter_add(q, "der_raw_bytes", &q->c_der_raw));
+out:
+	return err;
+}
+
+static ch_err find_cert(ch_sqlite *q, int64_t *out, const uint8_t sha256[32])
+{
+	sqlite3_stmt *st;
+	ch_err err = ch_sq__stmt(q, &st, SQ_CERT_FIND);
+	int rc;
+
+	if (err)
+		return err;
+	sqlite3_bind_blob(st, 1, sha256, 32, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ch_sq__fail(q, "looking up a certificate");
+	return CH_OK;
+}
+
+/* with_txn opens an implicit transaction when the caller has none; *opened says so. */
+static ch_err with_txn(ch_sqlite *q, bool *opened)
+{
+	*opened = false;
+	if (q->readonly)
+		return ch_error_set(CH_ERR_INVALID, "store: opened read-only");
+	if (q->in_txn)
+		return CH_OK;
+	*opened = true;
+	return q->base.ops->begin(&q->base);
+}
+
+static ch_err end_txn(ch_sqlite *q, bool opened, ch_err err)
+{
+	if (!opened)
+		return err;
+	if (err) {
+		(void)q->base.ops->rollback(&q->base);
+		return err;
+	}
+	return q->base.ops->commit(&q->base);
+}
+
+ch_err ch_sq__put_certs(ch_store *s, uint8_t *out_new, const ch_store_put *items, size_t n)
+{
+	ch_sqlite *q = (ch_sqlite *)s;
+	bool opened;
+	int64_t id;
+	ch_err err = with_txn(q, &opened);
+
+	if (err)
+		return err;
+	for (size_t i = 0; i < n; i++) {
+		const ch_cert *c = items[i].cert;
+		if (!c || !c->der.data)
+			CH_TRY(ch_error_set(CH_ERR_INVALID, "store: item %zu has no certificate", i));
+		CH_TRY(find_cert(q, &id, c->sha256));
+		if (out_new)
+			out_new[i] = id == 0;
+		if (!id)
+			CH_TRY(put_new(q, &id, &items[i]));
+		if (items[i].sighting)
+			CH_TRY(add_sighting(q, id, items[i].sighting));
+	}
+	err = flush_pending(q);
+out:
+	return end_txn(q, opened, err);
+}
+
+ch_err ch_sq__add_sightings(ch_store *s, const uint8_t (*sha256s)[32], const ch_sighting *sg,
+			    size_t n)
+{
+	ch_sqlite *q = (ch_sqlite *)s;
+	bool opened;
+	int64_t id;
+	char hex[65];
+	ch_err err = with_txn(q, &opened);
+
+	if (err)
+		return err;
+	for (size_t i = 0; i < n; i++) {
+		CH_TRY(find_cert(q, &id, sha256s[i]));
+		if (!id) {
+			ch_hex_encode(hex, sha256s[i], 32);
+			CH_TRY(ch_error_set(CH_ERR_NOTFOUND, "store: no certificate %s", hex));
+		}
+		CH_TRY(add_sighting(q, id, &sg[i]));
+	}
+	err = flush_pending(q);
+out:
+	return end_txn(q, opened, err);
+}
+
+ch_err ch_sq__checkpoint_set(ch_store *s, const char *source_id, const void *data, size_t len)
+{
+	ch_sqlite *q = (ch_sqlite *)s;
+	sqlite3_stmt *st;
+	bool opened;
+	ch_err err = with_txn(q, &opened);
+
+	if (err)
+		return err;
+	CH_TRY(ch_sq__stmt(q, &st, SQ_CKPT_SET));
+	sqlite3_bind_text(st, 1, source_id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, len ? data : "", (int)len, SQLITE_STATIC);
+	err = ch_sq__step_done(q, st, "writing a checkpoint");
+out:
+	return end_txn(q, opened, err);
+}
+
+ch_err ch_sq__checkpoint_get(ch_store *s, ch_buf *out, const char *source_id)
+{
+	ch_sqlite *q = (ch_sqlite *)s;
+	sqlite3_stmt *st;
+	ch_err err = ch_sq__stmt(q, &st, SQ_CKPT_GET);
+	int rc;
+
+	if (err)
+		return err;
+	sqlite3_bind_text(st, 1, source_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		err = ch_buf_append(out, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+	else if (rc == SQLITE_DONE)
+		err = ch_error_set(CH_ERR_NOTFOUND, "store: no checkpoint for %s", source_id);
+	else
+		err = ch_sq__fail(q, "reading a checkpoint");
+	sqlite3_reset(st);
+	return err;
+}
+
+/* ch_sq__lookup_value finds the id of a stored value without counting it; 0 when absent. */
+ch_err ch_sq__lookup_value(ch_sqlite *q, int64_t *out_id, ch_store_attr attr, const char *text)
+{
+	sqlite3_stmt *st;
+	ch_err err = ch_sq__stmt(q, &st, SQ_VAL_FIND);
+	int rc;
+
+	if (err)
+		return err;
+	sqlite3_bind_int(st, 1, (int)attr);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	*out_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ch_sq__fail(q, "looking up a value");
+	return CH_OK;
+}
