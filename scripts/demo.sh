@@ -16,9 +16,9 @@ cmake -S . -B "$build" >/dev/null
 cmake --build "$build" -j2 >/dev/null
 bin=$build/certhound
 
-echo "== certhound parse data/demo/certs" >&2
+echo "== certhound parse data/demo" >&2
 status=0
-"$bin" parse "$@" data/demo/certs || status=$?
+"$bin" parse "$@" data/demo || status=$?
 
 # Later stages of the main job run here as soon as the commands exist in this build:
 # store the demo certificates in a throw-away database, then search it.
