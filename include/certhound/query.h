@@ -33,6 +33,8 @@
 #include <certhound/buf.h>
 #include <certhound/err.h>
 #include <certhound/filter.h>
+#include <certhound/store.h>
+#include <certhound/x509.h>
 
 /* Hard limits on what a query may be. */
 #define CH_QUERY_MAX_LEN 4096   /* bytes of query text */
@@ -53,5 +55,29 @@ ch_err ch_query_describe(ch_buf *out, const ch_filter *f) CH_WARN_UNUSED;
 
 /* ch_query_field_name returns the search-language name of a field ("issuer.o"), or "?". */
 const char *ch_query_field_name(ch_field field);
+
+/* ---- results ------------------------------------------------------------------------------ */
+
+/* A stored certificate brought back as a full record: the store's record (sightings, linked
+ * certificates, every value with its rarity), the certificate decoded again from the stored DER,
+ * and its names and registrable domains as the store holds them. Zero-initialise, load as many
+ * certificates as needed one after another (the decoder's memory is reused), then clear. */
+typedef struct ch_query_cert {
+	ch_store_record *record; /* owned */
+	ch_cert *cert;           /* decoded with CH_PARSE_ALL; views into record->der */
+	ch_str *names;           /* CH_SA_NAME values (views into record) */
+	size_t num_names;
+	ch_str *domains;         /* CH_SA_DOMAIN values */
+	size_t num_domains;
+} ch_query_cert;
+
+/* ch_query_cert_load replaces *qc's content with the certificate whose SHA-256 hex is
+ * `sha256_hex` (or a unique prefix of it, as ch_store_get takes). CH_ERR_NOTFOUND when it is
+ * not stored, CH_ERR_INVALID for an ambiguous prefix, CH_ERR_PARSE if the stored DER no longer
+ * decodes (ch_error_last() says which certificate). */
+ch_err ch_query_cert_load(ch_query_cert *qc, ch_store *s, const char *sha256_hex) CH_WARN_UNUSED;
+
+/* ch_query_cert_clear frees what *qc holds and zeroes it. */
+void ch_query_cert_clear(ch_query_cert *qc);
 
 #endif

@@ -1,0 +1,63 @@
+/* Stored certificates back as full records: store record + decoded certificate + names. */
+#include <certhound/query.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+static void drop_record(ch_query_cert *qc)
+{
+	ch_store_record_free(qc->record);
+	free(qc->names);
+	free(qc->domains);
+	qc->record = NULL;
+	qc->names = qc->domains = NULL;
+	qc->num_names = qc->num_domains = 0;
+}
+
+/* collect points names/domains at the record's NAME and DOMAIN values. */
+static ch_err collect(ch_query_cert *qc)
+{
+	const ch_store_record *r = qc->record;
+	size_t n = r->num_values ? r->num_values : 1;
+
+	qc->names = calloc(n, sizeof *qc->names);
+	qc->domains = calloc(n, sizeof *qc->domains);
+	if (!qc->names || !qc->domains)
+		return ch_error_set(CH_ERR_NOMEM, "out of memory loading a certificate");
+	for (size_t i = 0; i < r->num_values; i++) {
+		const ch_store_value *v = &r->values[i];
+		ch_str s = {v->text, v->text ? strlen(v->text) : 0};
+		if (v->attr == CH_SA_NAME)
+			qc->names[qc->num_names++] = s;
+		else if (v->attr == CH_SA_DOMAIN)
+			qc->domains[qc->num_domains++] = s;
+	}
+	return CH_OK;
+}
+
+/* ch_query_cert_load loads one stored certificate into *qc (see certhound/query.h). */
+ch_err ch_query_cert_load(ch_query_cert *qc, ch_store *s, const char *sha256_hex)
+{
+	ch_err err = CH_OK;
+
+	drop_record(qc);
+	if (!qc->cert)
+		CH_TRY(ch_cert_new(&qc->cert));
+	CH_TRY(ch_store_get(s, &qc->record, sha256_hex));
+	CH_TRY(collect(qc));
+	err = ch_cert_parse(qc->cert, qc->record->der, qc->record->der_len, CH_PARSE_ALL);
+	if (err)
+		ch_error_prefix(err, "stored certificate %s", sha256_hex);
+out:
+	if (err)
+		drop_record(qc);
+	return err;
+}
+
+/* ch_query_cert_clear frees what *qc holds. */
+void ch_query_cert_clear(ch_query_cert *qc)
+{
+	drop_record(qc);
+	ch_cert_free(qc->cert);
+	qc->cert = NULL;
+}
