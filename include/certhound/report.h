@@ -67,6 +67,22 @@ typedef struct ch_report_source {
 	uint64_t offset;    /* byte offset of the block or DER element */
 } ch_report_source;
 
+/* A namer derives ch_report_names for certificates with the names module (a public suffix
+ * list context plus scratch arrays). One per thread; ch_report keeps its own. */
+typedef struct ch_report_namer ch_report_namer;
+
+/* ch_report_namer_new makes a namer in *out (loads the public suffix list). */
+ch_err ch_report_namer_new(ch_report_namer **out) CH_WARN_UNUSED;
+
+/* ch_report_namer_get derives the names of a parsed certificate into *out (owned by the namer,
+ * valid until the next call or ch_report_namer_free). CH_ERR_LIMIT when the names module
+ * refuses the certificate's names. */
+ch_err ch_report_namer_get(ch_report_namer *n, const ch_report_names **out,
+			   const ch_cert *c) CH_WARN_UNUSED;
+
+/* ch_report_namer_free releases a namer; NULL is a no-op. */
+void ch_report_namer_free(ch_report_namer *n);
+
 /* Options for ch_report_open. */
 #define CH_REPORT_COMPACT 0x1u   /* table: one line per certificate instead of a block */
 #define CH_REPORT_NO_HEADER 0x2u /* csv: no header line */
@@ -79,9 +95,11 @@ ch_err ch_report_open(ch_report **out, ch_report_format format, FILE *f,
 		      unsigned flags) CH_WARN_UNUSED;
 
 /* ch_report_cert writes the record of one certificate, which must have been parsed with
- * CH_PARSE_ALL (its DER buffer still alive). `names` and `src` may be NULL: without names the
- * record's `names`/`registered_domains` are empty arrays; without a source it has no `source`.
- * CH_ERR_IO when writing fails (ch_error_last() says why). */
+ * CH_PARSE_ALL (its DER buffer still alive). `names` may be NULL: the report then derives them
+ * with its own namer (names module). `src` may be NULL: the record then has no `source`.
+ * CH_ERR_IO when writing fails (ch_error_last() says why; later calls fail the same way);
+ * another error (the names module refusing the certificate) concerns this record only, and
+ * nothing of it was written. */
 ch_err ch_report_cert(ch_report *r, const ch_cert *c, const ch_report_names *names,
 		      const ch_report_source *src) CH_WARN_UNUSED;
 
@@ -94,7 +112,8 @@ ch_err ch_report_close(ch_report *r) CH_WARN_UNUSED;
 
 /* ch_report_cert_json appends the JSON record of one certificate to `out` (no newline; pretty
  * with 2-space indentation when `pretty`). For callers that embed records in a larger document,
- * such as scan results' "chain" or the HTTP API. */
+ * such as scan results' "chain" or the HTTP API. Here `names` NULL means empty name arrays:
+ * get them from a ch_report_namer. */
 ch_err ch_report_cert_json(ch_buf *out, const ch_cert *c, const ch_report_names *names,
 			   const ch_report_source *src, bool pretty) CH_WARN_UNUSED;
 

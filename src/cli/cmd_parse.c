@@ -182,9 +182,18 @@ int ch_cmd_parse(ch_cli *cli, int argc, char **argv)
 			continue;
 		}
 		/* The report derives names and registrable domains itself (names module). */
-		if (ch_report_cert(rep, cert, NULL, &src) != CH_OK) {
+		err = ch_report_cert(rep, cert, NULL, &src);
+		if (err == CH_ERR_IO || err == CH_ERR_NOMEM) {
 			ch_cli_fail(CH_EXIT_ENV, "parse: %s", ch_error_last());
 			goto out;
+		}
+		if (err != CH_OK) { /* this certificate's names were refused */
+			char pos[96];
+			position(pos, sizeof pos, &it);
+			ch_cli_fail(CH_EXIT_BAD_INPUT, "%s: certificate %s: %s", it.file, pos,
+				    ch_error_last());
+			bad++;
+			continue;
 		}
 		good++;
 	}

@@ -17,6 +17,7 @@ struct ch_report {
 	uint64_t count;
 	int64_t now;      /* for the table's "expired" note */
 	ch_err write_err; /* sticky */
+	ch_report_namer *namer; /* made on first use */
 };
 
 static const char *const format_names[] = {
@@ -93,6 +94,11 @@ ch_err ch_report_cert(ch_report *r, const ch_cert *c, const ch_report_names *nam
 		err = r->write_err;
 		goto out;
 	}
+	if (!names) {
+		if (!r->namer)
+			CH_TRY(ch_report_namer_new(&r->namer));
+		CH_TRY(ch_report_namer_get(r->namer, &names, c));
+	}
 	ch_buf_reset(&r->buf);
 	switch (r->format) {
 	case CH_REPORT_JSON:
@@ -140,6 +146,7 @@ ch_err ch_report_close(ch_report *r)
 		if (err == CH_OK)
 			err = ch_error_set(CH_ERR_IO, "writing the report: %s", strerror(errno));
 	}
+	ch_report_namer_free(r->namer);
 	ch_buf_free(&r->buf);
 	free(r);
 out:

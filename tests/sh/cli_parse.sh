@@ -77,6 +77,8 @@ for f in sha256 sha1 serial version subject issuer not_before not_after san key 
 	sig_alg ja4x is_ca self_signed precert names registered_domains anomalies; do
 	check "contract field $f present" jq -e "has(\"$f\")" <<<"$rec" >/dev/null
 done
+check "names" test "$(jq -c .names <<<"$rec")" = '["good-one.example.com","www.good-one.example.com"]'
+check "registered_domains" test "$(jq -c .registered_domains <<<"$rec")" = '["example.com"]'
 check "EC key curve" test "$(sed -n 2p out.ndjson | jq -r .key.curve)" = prime256v1
 
 # --- stdin ------------------------------------------------------------------------------------
@@ -156,6 +158,12 @@ if [ -d "${CH_SOURCE_DIR:-}/data/demo/certs" ]; then
 	check "demo precert and final certificate share tbs_sha256" test \
 		"$(jq -r 'select(.subject.cn == ["ct.example.com"]) | .tbs_sha256' demo.ndjson | sort -u | wc -l)" -eq 1
 	check "demo: one precert" test "$(jq -r 'select(.precert) | .sha256' demo.ndjson | wc -l)" -eq 1
+	check "demo: IDN names as A-labels and U-labels" test \
+		"$(jq -c 'select(.subject.l == ["München"]) | [.names, .names_unicode]' demo.ndjson)" = \
+		'[["xn--mnchen-3ya.example","www.xn--mnchen-3ya.example","xn--bcher-kva.example"],["münchen.example","www.münchen.example","bücher.example"]]'
+	check "demo: internal names kept, no registrable domain for .local" test \
+		"$(jq -c 'select(.subject.cn == ["jenkins.corp.local"]) | [(.names | length), .registered_domains]' demo.ndjson)" = \
+		'[5,["corp.local"]]'
 	check "demo: SCTs decoded" test "$(jq -s '[.[].scts[]] | length' demo.ndjson)" -eq 2
 fi
 

@@ -547,6 +547,42 @@ static void test_table(void)
 	free(t);
 }
 
+/* Names derived through the names module when the caller passes none. */
+static void test_namer(void)
+{
+	ch_cert c;
+	ch_report_namer *n = NULL;
+	const ch_report_names *nm = NULL;
+
+	make_cert(&c);
+	CHECK(ch_report_namer_new(&n) == CH_OK);
+	if (!n)
+		return;
+	CHECK(ch_report_namer_get(n, &nm, &c) == CH_OK);
+	if (nm) {
+		CHECK(nm->num_names >= 2);
+		CHECK_STR(nm->names[0].s, "www.example.com");
+		/* The NUL name is kept whole, in the names module's escaped form. */
+		CHECK_STR(nm->names[1].s, "a.com\\0.evil.com");
+		CHECK(nm->num_domains >= 1);
+		CHECK_STR(nm->domains[0].s, "example.com");
+	}
+	ch_report_namer_free(n);
+
+	/* ch_report_cert with names == NULL prints the derived names. */
+	FILE *f = tmpfile();
+	ch_report *r = NULL;
+	char line[65536];
+	CHECK(ch_report_open(&r, CH_REPORT_NDJSON, f, 0) == CH_OK);
+	CHECK(ch_report_cert(r, &c, NULL, NULL) == CH_OK);
+	CHECK(ch_report_close(r) == CH_OK);
+	rewind(f);
+	CHECK(fgets(line, sizeof line, f) != NULL);
+	CHECK(strstr(line, "\"names\":[\"www.example.com\",\"a.com\\\\0.evil.com\"") != NULL);
+	CHECK(strstr(line, "\"registered_domains\":[\"example.com\"") != NULL);
+	fclose(f);
+}
+
 static void test_formats(void)
 {
 	ch_report_format f;
@@ -571,6 +607,7 @@ int main(void)
 	test_ndjson_and_json_streams();
 	test_csv();
 	test_table();
+	test_namer();
 	test_formats();
 	return ch_test_done("report");
 }
