@@ -80,6 +80,14 @@ void ch_ingest_free(ch_ingest *ig);
 ch_err ch_ingest_add(ch_ingest *ig, const uint8_t *der, size_t der_len,
 		     const ch_sighting *sighting) CH_WARN_UNUSED;
 
+/* ch_ingest_add_at is ch_ingest_add followed by ch_ingest_checkpoint(source_id, ckpt), except
+ * that the checkpoint is recorded before the batch holding this item can commit: the committed
+ * checkpoint then always covers exactly the items committed, this one included. Sources that
+ * checkpoint after every item use this. source_id NULL = no checkpoint. */
+ch_err ch_ingest_add_at(ch_ingest *ig, const uint8_t *der, size_t der_len,
+			const ch_sighting *sighting, const char *source_id, const void *ckpt,
+			size_t ckpt_len) CH_WARN_UNUSED;
+
 /* ch_ingest_reject records an item the source could not even turn into DER (bad PEM, I/O
  * error inside a file...): `reason` is a short code, `where` and `message` describe it. */
 void ch_ingest_reject_item(ch_ingest *ig, const char *reason, const char *where,

@@ -34,9 +34,11 @@ typedef struct pending_ckpt {
 
 struct ch_ingest {
 	ch_store *store;
+	ch_names *names;
 	size_t batch_size;
 	slot slots[CHUNK];
 	size_t num_chunk;
+	size_t chunk_max;         /* min(CHUNK, batch_size) */
 	size_t chunk_bytes;
 	size_t in_batch;          /* certificates written in the open transaction */
 	bool in_txn;
@@ -63,6 +65,8 @@ ch_err ch_ingest_new(ch_ingest **out, ch_store *store, const ch_ingest_opts *opt
 		return ch_error_set(CH_ERR_NOMEM, "out of memory creating the ingest pipeline");
 	ig->store = store;
 	ig->batch_size = opts && opts->batch_size ? opts->batch_size : CH_INGEST_DEFAULT_BATCH;
+	ig->chunk_max = ig->batch_size < CHUNK ? ig->batch_size : CHUNK;
+	CH_TRY(ch_names_new(&ig->names));
 	for (size_t i = 0; i < CHUNK; i++) {
 		ch_buf_init(&ig->slots[i].text, 8u << 20);
 		CH_TRY(ch_cert_new(&ig->slots[i].cert));
@@ -94,6 +98,7 @@ void ch_ingest_free(ch_ingest *ig)
 	if (ig->in_txn && ch_store_rollback(ig->store) != CH_OK)
 		ch_error_clear(); /* nothing more to do: the transaction dies with the handle */
 	drop_pending(ig);
+	ch_names_free(ig->names);
 	for (size_t i = 0; i < CH_INGEST_MAX_PENDING_CHECKPOINTS; i++)
 		ch_buf_free(&ig->ckpts[i].blob);
 	for (size_t i = 0; i < CHUNK; i++) {
@@ -260,7 +265,9 @@ static ch_err fill_slot(ch_ingest *ig, slot *s, const uint8_t *der, size_t len,
 	memcpy(s->der, der, len);
 	CH_TRY(ch_cert_parse(s->cert, s->der, len, CH_PARSE_ALL));
 	ch_buf_reset(&s->text);
-	CH_TRY(ch_ingest__names(&s->text, &s->num_names, &s->num_domains, s->cert));
+	err = ch_ingest__names(ig->names, &s->text, &s->num_names, &s->num_domains, s->cert);
+	if (err) /* CH_ERR_LIMIT (too many names) rejects this item, not the run */
+		goto out;
 	s->has_sighting = g != NULL;
 	if (g) {
 		s->sighting = *g;
@@ -274,12 +281,36 @@ static ch_err fill_slot(ch_ingest *ig, slot *s, const uint8_t *der, size_t len,
 		s->sighting.ip = g->ip ? s->text.data + o_ip : NULL;
 		s->sighting.sni = g->sni ? s->text.data + o_sni : NULL;
 	}
-	(void)ig;
 out:
 	return err;
 }
 
+static ch_err add_item(ch_ingest *ig, const uint8_t *der, size_t der_len, const ch_sighting *g);
+
 ch_err ch_ingest_add(ch_ingest *ig, const uint8_t *der, size_t der_len, const ch_sighting *g)
+{
+	ch_err err = add_item(ig, der, der_len, g);
+
+	if (!err && ig->in_batch >= ig->batch_size)
+		err = commit_batch(ig);
+	return err;
+}
+
+ch_err ch_ingest_add_at(ch_ingest *ig, const uint8_t *der, size_t der_len, const ch_sighting *g,
+			const char *source_id, const void *ckpt, size_t ckpt_len)
+{
+	ch_err err = add_item(ig, der, der_len, g);
+
+	if (!err && source_id)
+		err = ch_ingest_checkpoint(ig, source_id, ckpt, ckpt_len);
+	if (!err && ig->in_batch >= ig->batch_size)
+		err = commit_batch(ig);
+	return err;
+}
+
+/* add_item decodes one item into the chunk and writes the chunk when it is full; it never
+ * commits, so the caller can record a checkpoint covering the item first. */
+static ch_err add_item(ch_ingest *ig, const uint8_t *der, size_t der_len, const ch_sighting *g)
 {
 	slot *s;
 	char where[256];
@@ -302,11 +333,8 @@ ch_err ch_ingest_add(ch_ingest *ig, const uint8_t *der, size_t der_len, const ch
 		return err;
 	ig->num_chunk++;
 	ig->chunk_bytes += der_len;
-	if (ig->num_chunk == CHUNK || ig->chunk_bytes >= CH_INGEST_MAX_CHUNK_BYTES)
-		CH_TRY(write_chunk(ig));
-	if (ig->in_batch >= ig->batch_size)
-		CH_TRY(commit_batch(ig));
-out:
+	if (ig->num_chunk >= ig->chunk_max || ig->chunk_bytes >= CH_INGEST_MAX_CHUNK_BYTES)
+		err = write_chunk(ig);
 	return err;
 }
 
