@@ -200,7 +200,10 @@ static int run_count(ch_store *s, const ch_filter *f, const sopts *o)
 
 	if (err)
 		return store_fail(err);
-	if (o->format == CH_REPORT_JSON || o->format == CH_REPORT_NDJSON)
+	/* A bare number unless a format was asked for: n=$(certhound search --count Q) works. */
+	if (!o->have_format)
+		printf("%llu\n", (unsigned long long)n);
+	else if (o->format == CH_REPORT_JSON || o->format == CH_REPORT_NDJSON)
 		printf("{\"count\":%llu}\n", (unsigned long long)n);
 	else if (o->format == CH_REPORT_CSV)
 		printf("count\r\n%llu\r\n", (unsigned long long)n);
@@ -297,7 +300,8 @@ static int run_names(ch_store *s, const ch_filter *f, const sopts *o)
 		ch_buf_reset(&b);
 	} while (cursor[0] && (o->all || o->count));
 	if (o->count)
-		printf(o->format == CH_REPORT_TABLE ? "%llu\n" : "{\"names\":%llu}\n",
+		printf(!o->have_format || o->format == CH_REPORT_TABLE ? "%llu\n"
+		       : o->format == CH_REPORT_CSV ? "count\r\n%llu\r\n" : "{\"count\":%llu}\n",
 		       (unsigned long long)total);
 	else if (o->format == CH_REPORT_JSON)
 		CH_TRY(json_tail(&b, cursor));
@@ -357,6 +361,17 @@ static ch_err table_row(ch_buf *b, const ch_store_summary *r)
 	else
 		snprintf(iss, sizeof iss, "%s", cn[0] ? cn : org[0] ? org : r->issuer ? r->issuer : "");
 	CH_TRY(ch_buf_printf(b, "%-16s  %-10s  %-10s  %-7s  ", hex, nb, na, kind_of(r->flags)));
+	/* at most 30 characters, cut on a UTF-8 boundary */
+	for (size_t i = 0, chars = 0, cut = 0; iss[i]; i++) {
+		if (((unsigned char)iss[i] & 0xc0) == 0x80)
+			continue;
+		if (++chars == 29)
+			cut = i;
+		if (chars > 30) {
+			snprintf(iss + cut, 3, "..");
+			break;
+		}
+	}
 	start = b->len;
 	CH_TRY(ch_report_text_safe(b, iss, strlen(iss), NULL));
 	for (size_t w = b->len - start; w < 30; w++)
@@ -467,8 +482,9 @@ out:
 	if (err && rc < 0)
 		rc = ch_cli_fail(CH_EXIT_ENV, "search: %s", ch_error_last());
 	ch_store_page_free(pg);
-	if (c.rep)
-		(void)ch_report_close(c.rep);
+	if (c.rep && ch_report_close(c.rep) != CH_OK) {
+		/* already failing: the first error is the one reported */
+	}
 	ch_query_cert_clear(&c.qc);
 	ch_buf_free(&c.b);
 	ch_buf_free(&c.tmp);

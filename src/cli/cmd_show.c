@@ -229,8 +229,9 @@ static int show_table(const ch_query_cert *qc, const ch_buf *pem)
 	if (!chq_write(&b) || fflush(stdout) != 0)
 		err = ch_error_set(CH_ERR_IO, "writing the output failed");
 out:
-	if (rep)
-		(void)ch_report_close(rep);
+	if (rep && ch_report_close(rep) != CH_OK) {
+		/* already failing: the first error is the one reported */
+	}
 	ch_buf_free(&b);
 	return err ? ch_cli_fail(CH_EXIT_ENV, "show: %s", ch_error_last()) : CH_EXIT_OK;
 }
