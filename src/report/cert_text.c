@@ -146,7 +146,13 @@ out:
 
 static ch_err label(ch_buf *out, const char *name)
 {
-	return ch_buf_printf(out, "%-*s", LABEL_WIDTH, name);
+	static const char pad[LABEL_WIDTH + 1] = "             ";
+	size_t n = strlen(name);
+	ch_err err = ch_buf_append(out, name, n);
+
+	if (err == CH_OK && n < LABEL_WIDTH)
+		err = ch_buf_append(out, pad, LABEL_WIDTH - n);
+	return err;
 }
 
 /* One "label  value" line; the value is made terminal-safe. */

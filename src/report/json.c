@@ -14,8 +14,17 @@ void ch_json_init(ch_json *j, ch_buf *out, bool pretty)
 
 static void put(ch_json *j, const void *p, size_t n)
 {
+	ch_buf *b = j->out;
+
+	/* Fast path: room for n bytes and the NUL (cap never exceeds max + 1, so the limit holds). */
+	if (j->err == CH_OK && b->cap > b->len && n < b->cap - b->len) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return;
+	}
 	if (j->err == CH_OK)
-		j->err = ch_buf_append(j->out, p, n);
+		j->err = ch_buf_append(b, p, n);
 }
 
 static void newline_indent(ch_json *j)

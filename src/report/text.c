@@ -63,14 +63,18 @@ ch_err ch_report_text_safe(ch_buf *out, const char *str, size_t len, const char 
 	const uint8_t *s = (const uint8_t *)str;
 	ch_err err = CH_OK;
 	size_t i = 0, run = 0;
+	uint8_t extra[16] = {0}; /* bit set of the ASCII bytes in `also` */
 
+	for (const char *a = also; a && *a; a++)
+		if ((uint8_t)*a < 0x80)
+			extra[(uint8_t)*a >> 3] |= (uint8_t)(1u << (*a & 7));
 	while (i < len) {
 		uint8_t c = s[i];
 		size_t n = 1;
 		bool escape;
 
 		if (c < 0x80) {
-			escape = c < 0x20 || c == 0x7f || (also && c && strchr(also, c));
+			escape = c < 0x20 || c == 0x7f || (extra[c >> 3] & (1u << (c & 7)));
 		} else {
 			n = ch_report__utf8_len(s + i, len - i);
 			if (n == 0) {
