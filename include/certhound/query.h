@@ -69,6 +69,8 @@ typedef struct ch_query_cert {
 	size_t num_names;
 	ch_str *domains;         /* CH_SA_DOMAIN values */
 	size_t num_domains;
+	ch_str *unicode;         /* U-label forms of the IDN names (only those that differ; owned) */
+	size_t num_unicode;
 } ch_query_cert;
 
 /* ch_query_cert_load replaces *qc's content with the certificate whose SHA-256 hex is

@@ -42,7 +42,8 @@ int chq_exit_for(ch_err err)
 
 ch_report_names chq_names(const ch_query_cert *qc)
 {
-	ch_report_names n = {qc->names, qc->num_names, qc->domains, qc->num_domains, NULL, 0};
+	ch_report_names n = {qc->names,   qc->num_names,   qc->domains,
+			     qc->num_domains, qc->unicode, qc->num_unicode};
 
 	return n;
 }

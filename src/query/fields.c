@@ -1,12 +1,12 @@
 /* The search language's fields: the field table and how each value is read and normalised
  * (names lower-case A-labels, hex lower-case, serials without leading zero bytes, times resolved
  * against the caller's `now`). */
+#include <certhound/names.h>
 #include <certhound/query.h>
 #include <certhound/util.h>
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <idn2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +15,7 @@
 
 #include "query/internal.h"
 
-#define MAX_NAME 1024 /* bytes of a host name value before normalisation */
+#define MAX_NAME 1000 /* bytes of a host name value before normalisation */
 
 static const ch_query__field fields[] = {
 	{"name", CH_FIELD_NAME, CH_QK_NAME, 0},
@@ -103,13 +103,12 @@ static size_t find_bad_byte(const char *v, size_t n)
 	return n;
 }
 
-/* norm_host writes the lower-case A-label form of a host name into out (size >= MAX_NAME+1). */
+/* norm_host writes the normal form of a host name (certhound/names.h: lower-case, A-labels, no
+ * trailing dot: the form the store holds) into out (size >= CH_NAME_BUF). */
 static ch_err norm_host(char *out, ch_query__why *why, const char *v, size_t n)
 {
-	bool ascii = true;
 	size_t bad = find_bad_byte(v, n);
-	char *a = NULL;
-	int rc;
+	ch_err err;
 
 	if (n == 0)
 		return refuse(why, 0, "expected a host name");
@@ -117,37 +116,18 @@ static ch_err norm_host(char *out, ch_query__why *why, const char *v, size_t n)
 		return refuse(why, bad, "a host name cannot contain spaces or control characters");
 	if (n > MAX_NAME)
 		return refuse(why, 0, "host name longer than %d bytes", MAX_NAME);
-	if (n > 1 && v[n - 1] == '.')
-		n--;
-	for (size_t i = 0; i < n; i++)
-		ascii = ascii && !((unsigned char)v[i] & 0x80);
-	if (ascii) {
-		for (size_t i = 0; i < n; i++)
-			out[i] = (char)tolower((unsigned char)v[i]);
-		out[n] = '\0';
-		return CH_OK;
-	}
-	memcpy(out, v, n);
-	out[n] = '\0';
-	rc = idn2_to_ascii_8z(out, &a, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
-	if (rc != IDN2_OK)
-		rc = idn2_to_ascii_8z(out, &a, IDN2_TRANSITIONAL | IDN2_NFC_INPUT);
-	if (rc != IDN2_OK || strlen(a) > MAX_NAME) {
-		free(a);
-		return refuse(why, 0, "not a valid internationalised host name (%s)",
-			      rc != IDN2_OK ? idn2_strerror(rc) : "too long");
-	}
-	for (size_t i = 0; a[i]; i++)
-		out[i] = (char)tolower((unsigned char)a[i]);
-	out[strlen(a)] = '\0';
-	idn2_free(a);
+	err = ch_name_normalize(out, v, n);
+	if (err == CH_ERR_LIMIT)
+		return refuse(why, 0, "host name too long");
+	if (err)
+		return refuse(why, 0, "not a valid host name (a label has no IDNA A-label form)");
 	return CH_OK;
 }
 
 static ch_err name_term(ch_filter **out, ch_query__why *why, ch_field field, const char *v,
 			size_t n, bool quoted)
 {
-	char host[MAX_NAME + 1];
+	char host[CH_NAME_BUF];
 	ch_err err;
 	bool under = !quoted && n >= 2 && v[0] == '*' && v[1] == '.';
 	size_t skip = under ? 2 : 0;

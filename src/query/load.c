@@ -1,4 +1,5 @@
 /* Stored certificates back as full records: store record + decoded certificate + names. */
+#include <certhound/names.h>
 #include <certhound/query.h>
 
 #include <stdlib.h>
@@ -7,11 +8,14 @@
 static void drop_record(ch_query_cert *qc)
 {
 	ch_store_record_free(qc->record);
+	for (size_t i = 0; i < qc->num_unicode; i++)
+		free((char *)qc->unicode[i].s);
 	free(qc->names);
 	free(qc->domains);
+	free(qc->unicode);
 	qc->record = NULL;
-	qc->names = qc->domains = NULL;
-	qc->num_names = qc->num_domains = 0;
+	qc->names = qc->domains = qc->unicode = NULL;
+	qc->num_names = qc->num_domains = qc->num_unicode = 0;
 }
 
 /* collect points names/domains at the record's NAME and DOMAIN values. */
@@ -20,16 +24,26 @@ static ch_err collect(ch_query_cert *qc)
 	const ch_store_record *r = qc->record;
 	size_t n = r->num_values ? r->num_values : 1;
 
+	char u[CH_NAME_BUF];
+
 	qc->names = calloc(n, sizeof *qc->names);
 	qc->domains = calloc(n, sizeof *qc->domains);
-	if (!qc->names || !qc->domains)
+	qc->unicode = calloc(n, sizeof *qc->unicode);
+	if (!qc->names || !qc->domains || !qc->unicode)
 		return ch_error_set(CH_ERR_NOMEM, "out of memory loading a certificate");
 	for (size_t i = 0; i < r->num_values; i++) {
 		const ch_store_value *v = &r->values[i];
 		ch_str s = {v->text, v->text ? strlen(v->text) : 0};
-		if (v->attr == CH_SA_NAME)
+		if (v->attr == CH_SA_NAME) {
 			qc->names[qc->num_names++] = s;
-		else if (v->attr == CH_SA_DOMAIN)
+			if (s.s && ch_name_to_unicode(u, s.s)) {
+				char *d = strdup(u);
+				if (!d)
+					return ch_error_set(CH_ERR_NOMEM, "out of memory loading a certificate");
+				qc->unicode[qc->num_unicode].s = d;
+				qc->unicode[qc->num_unicode++].len = strlen(d);
+			}
+		} else if (v->attr == CH_SA_DOMAIN)
 			qc->domains[qc->num_domains++] = s;
 	}
 	return CH_OK;
