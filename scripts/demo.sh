@@ -13,7 +13,7 @@ ch_deps_install "${CH_BUILD_PKGS[@]}"
 
 build=${CH_BUILD:-build}
 cmake -S . -B "$build" >/dev/null
-cmake --build "$build" -j2 >/dev/null
+cmake --build "$build" -j2 --target certhound_cli >/dev/null
 bin=$build/certhound
 
 echo "== certhound parse data/demo" >&2
@@ -26,8 +26,8 @@ has_cmd() { "$bin" --help 2>/dev/null | grep -q "^  $1 "; }
 db=$build/demo.db
 if has_cmd ingest; then
 	rm -f "$db"
-	echo "== certhound --db $db ingest data/demo/certs" >&2
-	"$bin" --db "$db" ingest data/demo/certs || status=$?
+	echo "== certhound --db $db ingest data/demo" >&2
+	"$bin" --db "$db" ingest data/demo || status=$?
 	if has_cmd search; then
 		echo "== certhound --db $db search 'name:*.example-shop.com'" >&2
 		"$bin" --db "$db" search 'name:*.example-shop.com' || status=$?
