@@ -20,11 +20,23 @@ static bool is_ws(uint8_t c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
-static bool is_b64(uint8_t c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	       c == '+' || c == '/' || c == '=';
-}
+/* Byte classes inside a certificate block's base64: 0 invalid, 1 whitespace, 2 base64 or '='. */
+#define W1 1
+#define B2 2
+static const uint8_t b64_class[256] = {
+	['\t'] = W1, ['\n'] = W1, ['\v'] = W1, ['\f'] = W1, ['\r'] = W1, [' '] = W1,
+	['+'] = B2, ['/'] = B2, ['='] = B2,
+	['0'] = B2, ['1'] = B2, ['2'] = B2, ['3'] = B2, ['4'] = B2,
+	['5'] = B2, ['6'] = B2, ['7'] = B2, ['8'] = B2, ['9'] = B2,
+	['A'] = B2, ['B'] = B2, ['C'] = B2, ['D'] = B2, ['E'] = B2, ['F'] = B2, ['G'] = B2,
+	['H'] = B2, ['I'] = B2, ['J'] = B2, ['K'] = B2, ['L'] = B2, ['M'] = B2, ['N'] = B2,
+	['O'] = B2, ['P'] = B2, ['Q'] = B2, ['R'] = B2, ['S'] = B2, ['T'] = B2, ['U'] = B2,
+	['V'] = B2, ['W'] = B2, ['X'] = B2, ['Y'] = B2, ['Z'] = B2,
+	['a'] = B2, ['b'] = B2, ['c'] = B2, ['d'] = B2, ['e'] = B2, ['f'] = B2, ['g'] = B2,
+	['h'] = B2, ['i'] = B2, ['j'] = B2, ['k'] = B2, ['l'] = B2, ['m'] = B2, ['n'] = B2,
+	['o'] = B2, ['p'] = B2, ['q'] = B2, ['r'] = B2, ['s'] = B2, ['t'] = B2, ['u'] = B2,
+	['v'] = B2, ['w'] = B2, ['x'] = B2, ['y'] = B2, ['z'] = B2,
+};
 
 /* block_fail records the first error of the current block; the block is reported at its end. */
 static void block_fail(pem_text *t, ch_err code, const char *why)
@@ -52,17 +64,18 @@ static int b64_append(ch_pem *r, const uint8_t *p, size_t n)
 		return CH_ERR_NOMEM;
 	dst = r->b64.data + r->b64.len;
 	for (size_t i = 0; i < n; i++) {
-		uint8_t c = p[i];
-		if (is_ws(c))
+		uint8_t c = p[i], cls = b64_class[c];
+		if (cls == B2) {
+			dst[k++] = (char)c;
 			continue;
-		if (!is_b64(c)) {
+		}
+		if (cls != W1) {
 			char why[128];
 			snprintf(why, sizeof why, "bad base64 character 0x%02x on line %llu", c,
 				 (unsigned long long)t->line_no);
 			block_fail(t, CH_ERR_PARSE, why);
 			return 0;
 		}
-		dst[k++] = (char)c;
 	}
 	r->b64.len += k;
 	r->b64.data[r->b64.len] = '\0';
