@@ -42,6 +42,7 @@ typedef enum ch_pem_format {
 typedef struct ch_pem_item {
 	ch_err err;             /* CH_OK, or CH_ERR_PARSE / CH_ERR_LIMIT / CH_ERR_IO for this item */
 	const char *message;    /* errors: "FILE:LINE: why" or "FILE: offset N: why"; "" for certs */
+	const char *reason;     /* errors: the "why" part of message alone; "" for certs */
 	const uint8_t *der;     /* the certificate's DER (NULL for errors) */
 	size_t der_len;
 	const char *file;       /* the path as given or found by the walk; "-" for stdin */

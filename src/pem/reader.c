@@ -28,7 +28,7 @@ ch_err ch_pem_new(ch_pem **out)
 	}
 	ch_buf_init(&r->b64, PEM_B64_MAX);
 	ch_buf_init(&r->der, CH_CERT_MAX_DER + 4u);
-	ch_buf_init(&r->msg, 4096);
+	ch_buf_init(&r->msg, 16384); /* a path of PATH_MAX plus the reason */
 	r->in.fd = -1;
 	*out = r;
 out:
@@ -144,6 +144,7 @@ int ch_pem__error(ch_pem *r, ch_pem_item *out, ch_err code, ch_pem_format fmt, s
 {
 	va_list ap;
 	char why[PEM_MSG_MAX + 128];
+	size_t prefix;
 	ch_err err;
 
 	va_start(ap, fmt_msg);
@@ -151,17 +152,21 @@ int ch_pem__error(ch_pem *r, ch_pem_item *out, ch_err code, ch_pem_format fmt, s
 	va_end(ap);
 	ch_buf_reset(&r->msg);
 	if (fmt == CH_PEM_FMT_PEM)
-		err = ch_buf_printf(&r->msg, "%s:%llu: %s", r->name, (unsigned long long)line, why);
+		err = ch_buf_printf(&r->msg, "%s:%llu: ", r->name, (unsigned long long)line);
 	else if (fmt == CH_PEM_FMT_DER)
-		err = ch_buf_printf(&r->msg, "%s: offset %llu: %s", r->name,
-				    (unsigned long long)offset, why);
+		err = ch_buf_printf(&r->msg, "%s: offset %llu: ", r->name,
+				    (unsigned long long)offset);
 	else
-		err = ch_buf_printf(&r->msg, "%s: %s", r->name, why);
+		err = ch_buf_printf(&r->msg, "%s: ", r->name);
+	prefix = r->msg.len;
+	if (err == CH_OK)
+		err = ch_buf_puts(&r->msg, why);
 	if (err == CH_ERR_NOMEM)
 		return err;
 	memset(out, 0, sizeof *out);
 	out->err = code;
 	out->message = r->msg.data ? r->msg.data : "";
+	out->reason = r->msg.data ? r->msg.data + prefix : "";
 	out->file = r->name;
 	out->index = index;
 	out->offset = offset;
@@ -178,6 +183,7 @@ int ch_pem__cert(ch_pem *r, ch_pem_item *out, ch_pem_format fmt, size_t index, u
 	memset(out, 0, sizeof *out);
 	out->err = CH_OK;
 	out->message = "";
+	out->reason = "";
 	out->der = (const uint8_t *)r->der.data;
 	out->der_len = der_len;
 	out->file = r->name;

@@ -125,6 +125,8 @@ static void drain(ch_pem *r, got *g)
 			g->items[k].der = g->der[k];
 			g->msg[k] = strdup(it.message);
 			g->items[k].message = g->msg[k];
+			g->items[k].reason = g->msg[k] + (it.reason - it.message);
+			CHECK(it.reason >= it.message && it.reason <= it.message + strlen(it.message));
 			g->file[k] = strdup(it.file);
 			g->items[k].file = g->file[k];
 		}
@@ -363,6 +365,9 @@ static void test_errors_continue(void)
 		snprintf(want, sizeof want, "mem.pem:%zu: ", bad_line);
 		CHECK(strncmp(it[1].message, want, strlen(want)) == 0);
 		CHECK(strstr(it[1].message, "bad base64 character 0x21") != NULL);
+		snprintf(want, sizeof want, "CERTIFICATE block: bad base64 character 0x21 on line %zu",
+			 bad_line + 1);
+		CHECK_STR(it[1].reason, want);
 		CHECK_INT(it[1].line, bad_line);
 		CHECK_INT(it[1].index, 1);
 		CHECK(it[2].err == CH_ERR_PARSE && strstr(it[2].message, "no END line") != NULL);
@@ -467,6 +472,7 @@ static void test_der(void)
 		CHECK(strncmp(g.items[1].message, want, strlen(want)) == 0);
 		CHECK_INT(g.items[1].offset, der_lens[0]);
 		CHECK_INT(g.items[1].index, 1);
+		CHECK(strncmp(g.items[1].reason, "truncated certificate", 21) == 0);
 	}
 	got_free(&g);
 
