@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <certhound/util.h>
 
@@ -15,6 +16,14 @@ volatile uint64_t bench_sink;
 double bench_now(void)
 {
 	return (double)ch_monotonic_ns() / 1e9;
+}
+
+double bench_cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int reserve_buf(bench_corpus *c, size_t n)
@@ -288,34 +297,30 @@ void bench_corpus_free(bench_corpus *c)
 	memset(c, 0, sizeof *c);
 }
 
-double bench_run(const bench_corpus *c, bench_fn fn, void *arg, double seconds, uint64_t min_certs,
-		 uint64_t max_certs, uint64_t *out_certs, uint64_t *out_bytes, uint64_t *out_failures)
+bench_result bench_run(const bench_corpus *c, bench_fn fn, void *arg, double seconds,
+		       uint64_t max_certs, size_t *pos)
 {
-	uint64_t n = 0, bytes = 0, fails = 0;
-	size_t i = 0;
-	double t0 = bench_now(), el = 0;
+	bench_result r = {0, 0, 0, 0, 0};
+	size_t i = *pos < c->num_certs ? *pos : 0;
+	double t0 = bench_now(), c0 = bench_cpu_now();
 
 	if (c->num_certs == 0)
-		goto out;
+		return r;
 	for (;;) {
 		for (int k = 0; k < 64; k++) {
 			const bench_cert *bc = &c->certs[i];
 			if (!fn(arg, bc->der, bc->len))
-				fails++;
-			bytes += bc->len;
-			n++;
+				r.failures++;
+			r.bytes += bc->len;
+			r.certs++;
 			if (++i == c->num_certs)
 				i = 0;
 		}
-		el = bench_now() - t0;
-		if (max_certs && n >= max_certs)
-			break;
-		if (el >= seconds && n >= min_certs)
+		r.wall = bench_now() - t0;
+		if ((max_certs && r.certs >= max_certs) || r.wall >= seconds)
 			break;
 	}
-out:
-	*out_certs = n;
-	*out_bytes = bytes;
-	*out_failures = fails;
-	return el;
+	r.cpu = bench_cpu_now() - c0;
+	*pos = i;
+	return r;
 }

@@ -44,14 +44,25 @@ void bench_corpus_free(bench_corpus *c);
 /* bench_now returns a monotonic time in seconds. */
 double bench_now(void);
 
+/* bench_cpu_now returns the CPU time this thread has used, in seconds. On a shared machine it
+ * does not count time the thread waited for a CPU, so rates computed from it are steadier. */
+double bench_cpu_now(void);
+
 /* A sink that stops the compiler from discarding work whose result is otherwise unused. */
 extern volatile uint64_t bench_sink;
 
-/* bench_run calls fn over the corpus in order (wrapping around) until at least `seconds` have
- * passed and at least min_certs were done, or max_certs were done (0: no cap). Fills the counts
- * and returns elapsed seconds. fn returns false on a failure (counted in *out_failures). */
+/* One timed run. */
+typedef struct bench_result {
+	uint64_t certs, bytes, failures;
+	double wall, cpu;        /* seconds */
+} bench_result;
+
+/* bench_run calls fn over the corpus in order, starting at certificate *pos and wrapping
+ * around (then *pos is where it stopped, so successive rounds walk the whole corpus), until
+ * `seconds` of wall time have passed, or max_certs were done (0: no cap). fn returns false on a
+ * failure (counted). */
 typedef bool (*bench_fn)(void *arg, const uint8_t *der, size_t len);
-double bench_run(const bench_corpus *c, bench_fn fn, void *arg, double seconds, uint64_t min_certs,
-		 uint64_t max_certs, uint64_t *out_certs, uint64_t *out_bytes, uint64_t *out_failures);
+bench_result bench_run(const bench_corpus *c, bench_fn fn, void *arg, double seconds,
+		       uint64_t max_certs, size_t *pos);
 
 #endif
