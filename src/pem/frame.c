@@ -140,10 +140,12 @@ int ch_pem__frame_finish(ch_pem *r, ch_pem_item *out)
 
 	if (in->fin_stage++)
 		return 0;
-	if ((state == PEM_DER_HDR && f->hdr_len > 0) || state == PEM_DER_BODY)
+	if (state == PEM_DER_HDR && f->hdr_len > 0)
 		return ch_pem__error(r, out, CH_ERR_PARSE, CH_PEM_FMT_DER, f->elem_index, f->elem_off,
-				     0, "truncated certificate: the file ends %s",
-				     state == PEM_DER_HDR ? "inside its header"
-							  : "before the length its header gives");
+				     0, "truncated certificate: the file ends inside its header");
+	if (state == PEM_DER_BODY)
+		return ch_pem__error(r, out, CH_ERR_PARSE, CH_PEM_FMT_DER, f->elem_index, f->elem_off,
+				     0, "truncated certificate: its header gives %zu bytes, the file "
+				     "ends after %zu", r->der.len + f->body_need, r->der.len);
 	return 0;
 }
