@@ -56,6 +56,11 @@ static const struct exception exceptions[] = {
 	 "the SPKI is BER with an indefinite length (30 80 at byte 0x105, end-of-contents at "
 	 "0x1a6); certhound hashes the bytes as encoded, 0x105..0x1a7 inclusive (checked by hand: "
 	 "c6720b87...), while OpenSSL can only hash its DER re-encoding of the key (6552b967...)"},
+	{"corpus:certs/ct-cpp/python/ct/crypto/testdata/asn1_indefinite_length_encoding.pem", 0,
+	 "tbs_sha256", "ber_encoding",
+	 "the TBSCertificate itself has an indefinite length (30 80 at byte 4, end-of-contents "
+	 "ending at byte 425); certhound hashes bytes 4..425 as encoded (checked by hand: "
+	 "fedcd1bc...), OpenSSL's TLV reader cannot delimit it without decoding"},
 	{"corpus:certs/boringssl/malformed/crypto/x509/test/trailing_data_leaf_authority_key_identifier.pem",
 	 0, "aki", "bad_extension",
 	 "bytes follow the AuthorityKeyIdentifier SEQUENCE inside extnValue; OpenSSL's d2i stops "
@@ -351,6 +356,22 @@ static void ours_fields(fields *f, const ch_cert *c)
 	f_add_sb(f, "subject", &b);
 	sb_esc(&b, c->issuer.text, strlen(c->issuer.text));
 	f_add_sb(f, "issuer", &b);
+	/* OpenSSL's plain RFC2253 flags escape every byte >= 0x80 of the UTF-8 text as \XX: ours
+	 * with the same transformation must equal it too ("compare with both"). */
+	for (int k = 0; k < 2; k++) {
+		const char *t = k ? c->issuer.text : c->subject.text;
+		sbuf raw = {0};
+		for (const unsigned char *q = (const unsigned char *)t; *q; q++)
+			if (*q >= 0x80)
+				sb_printf(&raw, "\\%02X", *q);
+			else
+				sb_putn(&raw, (const char *)q, 1);
+		sb_esc(&b, sb_str(&raw), raw.len);
+		free(raw.p);
+		f_add_sb(f, k ? "issuer.esc_msb" : "subject.esc_msb", &b);
+	}
+	sb_hex(&b, c->tbs_sha256, 32);
+	f_add_sb(f, "tbs_sha256", &b);
 	ours_attrs(f, "subject.attrs", &c->subject);
 	ours_attrs(f, "issuer.attrs", &c->issuer);
 	ch_time_format(t, c->not_before);
@@ -734,6 +755,52 @@ static void ref_ext_lists(fields *f, X509 *x)
 	f_add_sb(f, "policies", &b);
 }
 
+/* tbs_sha256: SHA-256 of the TBSCertificate without the CT poison and SCT list extensions (so
+ * a precertificate and its final certificate share it). Without either extension it is the
+ * TBS bytes as encoded; with them, OpenSSL deletes them from a copy and re-encodes the TBS
+ * (i2d_re_X509_tbs). */
+static void ref_tbs_sha256(fields *f, X509 *x, const unsigned char *der, size_t der_len)
+{
+	X509 *dup = X509_dup(x);
+	bool removed = false;
+	int idx;
+	unsigned char md[32], *enc = NULL;
+	const unsigned char *p = der, *start;
+	long len;
+	int tag, cls, ret, n;
+	sbuf b = {0};
+
+	for (int k = 0; dup && k < 2; k++) {
+		int nid = k ? NID_ct_precert_scts : NID_ct_precert_poison;
+		while ((idx = X509_get_ext_by_NID(dup, nid, -1)) >= 0) {
+			X509_EXTENSION_free(X509_delete_ext(dup, idx));
+			removed = true;
+		}
+	}
+	if (removed) {
+		n = i2d_re_X509_tbs(dup, &enc);
+		if (n > 0) {
+			EVP_Digest(enc, (size_t)n, md, NULL, EVP_sha256(), NULL);
+			sb_hex(&b, md, 32);
+		}
+		OPENSSL_free(enc);
+	} else {
+		ret = ASN1_get_object(&p, &len, &tag, &cls, (long)der_len);
+		start = p;
+		if (!(ret & 0x80) && ret != 0x21) {
+			ret = ASN1_get_object(&p, &len, &tag, &cls, len);
+			if (!(ret & 0x80) && ret != 0x21) {
+				EVP_Digest(start, (size_t)(p - start) + (size_t)len, md, NULL, EVP_sha256(), NULL);
+				sb_hex(&b, md, 32);
+			}
+		}
+		if (!b.len)
+			sb_puts(&b, "(openssl: TBS is BER)");
+	}
+	X509_free(dup);
+	f_add_sb(f, "tbs_sha256", &b);
+}
+
 static void ref_fields(fields *f, X509 *x, const unsigned char *der, size_t der_len)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -761,6 +828,9 @@ static void ref_fields(fields *f, X509 *x, const unsigned char *der, size_t der_
 	f_add(f, "sig_alg", oid);
 	ref_dn(f, "subject", X509_get_subject_name(x), XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
 	ref_dn(f, "issuer", X509_get_issuer_name(x), XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+	ref_dn(f, "subject.esc_msb", X509_get_subject_name(x), XN_FLAG_RFC2253);
+	ref_dn(f, "issuer.esc_msb", X509_get_issuer_name(x), XN_FLAG_RFC2253);
+	ref_tbs_sha256(f, x, der, der_len);
 	ref_attrs(f, "subject.attrs", X509_get_subject_name(x));
 	ref_attrs(f, "issuer.attrs", X509_get_issuer_name(x));
 	ref_time(f, "not_before", X509_get0_notBefore(x));
