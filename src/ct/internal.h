@@ -60,4 +60,24 @@ ch_err ch_ct__decode_extensions(ch_ct_entry *e) CH_WARN_UNUSED;
 /* ch_ct__decode_timestamped_entry decodes a TimestampedEntry at *t into e (advancing t). */
 ch_err ch_ct__decode_timestamped_entry(ch_ct_entry *e, ch_tls *t) CH_WARN_UNUSED;
 
+/* ---- a small HTTP client (libcurl easy handle, keep-alive, gzip, bounded bodies) ---- */
+
+typedef struct ch_ct_http ch_ct_http;
+
+typedef struct ch_ct_http_opts {
+	unsigned retries;      /* extra attempts on 429, 5xx, timeouts and dropped connections */
+	long stall_seconds;    /* abort a transfer that moves no byte for this long */
+	unsigned backoff_ms;   /* first retry delay, doubled each time (capped at 10 s) */
+} ch_ct_http_opts;
+
+ch_err ch_ct__http_new(ch_ct_http **out, const ch_ct_http_opts *opts) CH_WARN_UNUSED;
+void ch_ct__http_free(ch_ct_http *c);
+
+/* ch_ct__http_get fetches url into out (reset first; bounded by out->max). CH_ERR_NOTFOUND on
+ * 404, CH_ERR_NET for other failures after the retries, CH_ERR_LIMIT for an oversized body. */
+ch_err ch_ct__http_get(ch_ct_http *c, const char *url, ch_buf *out) CH_WARN_UNUSED;
+
+/* ch_ct__http_requests returns how many requests (attempts included) were made. */
+uint64_t ch_ct__http_requests(const ch_ct_http *c);
+
 #endif

@@ -1,0 +1,217 @@
+/* certhound ct sync LOG: verified, resumable sync of one CT log into the store. */
+#include "cli.h"
+
+#include <certhound/ct.h>
+#include <certhound/ct_sync.h>
+#include <certhound/ingest.h>
+#include <certhound/store.h>
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void sync_usage(FILE *f)
+{
+	fputs("usage: certhound [--db PATH] ct sync [options] LOG\n"
+	      "\n"
+	      "Fetch a CT log's entries from the stored position up to its current signed tree head,\n"
+	      "verify them (signature, Merkle root, consistency with the previous tree head) and\n"
+	      "store the certificates and precertificates with a sighting (log ID, index, time).\n"
+	      "\n"
+	      "LOG is a log URL (RFC 6962 base URL, or a tiled log's monitoring prefix; file:// is\n"
+	      "allowed), or a description / base64 log ID / URL from the log list.\n"
+	      "  --log-list FILE   CT log list v3 (default $CERTHOUND_LOG_LIST)\n"
+	      "  --key FILE        the log's public key (PEM, DER or base64 DER) when not in a list\n"
+	      "  --tiled           the log is a static-ct-api log (when not in a list)\n"
+	      "  --origin NAME     tiled: the checkpoint origin (default: the URL without scheme)\n"
+	      "  --max-entries N   stop after N entries\n"
+	      "  --start-at-end    first sync of a tiled log: skip its history\n"
+	      "  --batch N         entries per get-entries request (default 1000)\n"
+	      "  --chunk N         entries verified and committed together (default 8192)\n"
+	      "  --retries N       HTTP retries on 429/5xx/timeouts (default 4)\n"
+	      "  --timeout S       abort a transfer stalled for S seconds (default 30)\n"
+	      "  --no-store        verify and decode only (measures fetch + decode)\n"
+	      "  --progress        report progress on stderr\n"
+	      "\n"
+	      "Prints entries stored, tree size and verified root hash. Exit status: 0 ok, 2 usage,\n"
+	      "3 bad key or log list, 4 the log failed verification (the evidence is printed; what\n"
+	      "was verified before is kept), 5 network or store failure.\n",
+	      f);
+}
+
+static void on_progress(void *arg, const ch_ct_sync_progress *p)
+{
+	(void)arg;
+	fprintf(stderr, "certhound: ct sync: %" PRIu64 "/%" PRIu64 " (%" PRIu64 " this run, %" PRIu64
+		" requests)\n", p->next, p->tree_size, p->entries, p->requests);
+}
+
+static int read_key(ch_ct_key **out, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char buf[16384];
+	size_t n;
+
+	if (!f)
+		return ch_cli_fail(CH_EXIT_BAD_INPUT, "ct sync: %s: cannot open", path);
+	n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	if (n == sizeof buf || ch_ct_key_parse(out, buf, n) != CH_OK)
+		return ch_cli_fail(CH_EXIT_BAD_INPUT, "ct sync: %s: %s", path, ch_error_last());
+	return CH_EXIT_OK;
+}
+
+/* origin_of: static-ct-api origins are the submission prefix without scheme and slashes. */
+static void origin_of(char *out, size_t n, const char *url)
+{
+	const char *p = strstr(url, "://") ? strstr(url, "://") + 3 : url;
+	size_t len;
+
+	snprintf(out, n, "%s", p);
+	for (len = strlen(out); len && out[len - 1] == '/';)
+		out[--len] = '\0';
+}
+
+static int exit_for(ch_err err)
+{
+	switch (err) {
+	case CH_OK: return CH_EXIT_OK;
+	case CH_ERR_INTEGRITY: return CH_EXIT_INTEGRITY;
+	case CH_ERR_INVALID: return CH_EXIT_USAGE;
+	case CH_ERR_PARSE: case CH_ERR_LIMIT: return CH_EXIT_BAD_INPUT;
+	default: return CH_EXIT_ENV;
+	}
+}
+
+int ch_cmd_ct_sync(ch_cli *cli, int argc, char **argv)
+{
+	const char *list_path = getenv("CERTHOUND_LOG_LIST"), *key_path = NULL, *what = NULL;
+	const char *origin = NULL;
+	char origin_buf[512], url_buf[2048], root[48];
+	ch_ct_sync_opts o = {.retries = 4};
+	ch_ct_sync_log log = {0};
+	ch_ct_sync_result res;
+	ch_ct_log_list *list = NULL;
+	ch_ct_key *key = NULL;
+	ch_store *store = NULL;
+	ch_ingest *ig = NULL;
+	ch_ingest_counts c;
+	bool progress = false;
+	int rc = CH_EXIT_OK;
+	ch_err err;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			sync_usage(stdout);
+			return CH_EXIT_OK;
+		} else if (!strcmp(a, "--tiled"))
+			log.tiled = true;
+		else if (!strcmp(a, "--start-at-end"))
+			o.start_at_end = true;
+		else if (!strcmp(a, "--no-store"))
+			o.no_store = true;
+		else if (!strcmp(a, "--progress"))
+			progress = true;
+		else if (v && !strcmp(a, "--log-list"))
+			list_path = argv[++i];
+		else if (v && !strcmp(a, "--key"))
+			key_path = argv[++i];
+		else if (v && !strcmp(a, "--origin"))
+			origin = argv[++i];
+		else if (v && !strcmp(a, "--max-entries"))
+			o.max_entries = strtoull(argv[++i], NULL, 10);
+		else if (v && !strcmp(a, "--batch"))
+			o.batch = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (v && !strcmp(a, "--chunk"))
+			o.chunk = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (v && !strcmp(a, "--retries"))
+			o.retries = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (v && !strcmp(a, "--timeout"))
+			o.stall_seconds = strtol(argv[++i], NULL, 10);
+		else if (a[0] != '-' && !what)
+			what = a;
+		else {
+			sync_usage(stderr);
+			return ch_cli_fail(CH_EXIT_USAGE, "ct sync: unexpected '%s'", a);
+		}
+	}
+	if (!what) {
+		sync_usage(stderr);
+		return ch_cli_fail(CH_EXIT_USAGE, "ct sync: which log?");
+	}
+	if (list_path && *list_path && !key_path) {
+		const ch_ct_log_info *g;
+		if (ch_ct_log_list_load(&list, list_path) != CH_OK)
+			return ch_cli_fail(CH_EXIT_BAD_INPUT, "ct sync: %s", ch_error_last());
+		g = ch_ct_log_list_find(list, what);
+		if (!g) {
+			rc = ch_cli_fail(CH_EXIT_USAGE, "ct sync: no log \"%s\" in %s", what, list_path);
+			goto out;
+		}
+		if (!g->key_ok || ch_ct_key_parse(&key, g->key, g->key_len) != CH_OK) {
+			rc = ch_cli_fail(CH_EXIT_BAD_INPUT, "ct sync: the key of \"%s\" in the log list "
+					 "does not parse", g->description);
+			goto out;
+		}
+		snprintf(url_buf, sizeof url_buf, "%s", g->url);
+		log.tiled = g->tiled;
+		if (g->tiled && !origin) {
+			origin_of(origin_buf, sizeof origin_buf,
+				  g->submission_url ? g->submission_url : g->url);
+			origin = origin_buf;
+		}
+	} else {
+		if (!key_path) {
+			rc = ch_cli_fail(CH_EXIT_USAGE, "ct sync: %s is not from a log list: give --key "
+					 "FILE (and --tiled for a static-ct-api log)", what);
+			goto out;
+		}
+		if ((rc = read_key(&key, key_path)) != CH_EXIT_OK)
+			goto out;
+		snprintf(url_buf, sizeof url_buf, "%s", what);
+	}
+	log.url = url_buf;
+	log.key = key;
+	log.origin = origin;
+	if (progress) {
+		o.progress = on_progress;
+	}
+	if (!o.no_store) {
+		if (ch_store_open(&store, ch_cli_db_path(cli), CH_STORE_CREATE) != CH_OK) {
+			rc = ch_cli_fail(CH_EXIT_ENV, "%s: %s", ch_cli_db_path(cli), ch_error_last());
+			goto out;
+		}
+		if (ch_ingest_new(&ig, store, NULL) != CH_OK) {
+			rc = ch_cli_fail(CH_EXIT_ENV, "ct sync: %s", ch_error_last());
+			goto out;
+		}
+	}
+	err = ch_ct_sync(&res, store, ig, &log, &o);
+	if (err) {
+		rc = ch_cli_fail(exit_for(err), "ct sync: %s", ch_error_last());
+		/* Keep what was verified before the failure. */
+		if (ig && err == CH_ERR_INTEGRITY && ch_ingest_flush(ig) != CH_OK)
+			rc = ch_cli_fail(CH_EXIT_ENV, "ct sync: %s", ch_error_last());
+	}
+	if (err == CH_ERR_INTEGRITY)
+		fprintf(stderr, "certhound: ct sync: evidence: %s\n", res.evidence);
+	ch_base64_encode(root, res.sth.root, 32);
+	printf("log %s (%s)\n", log.url, res.log_id);
+	printf("entries stored: %" PRIu64 " (from index %" PRIu64 " to %" PRIu64 ")\n", res.entries,
+	       res.start, res.next);
+	if (err != CH_ERR_INTEGRITY || res.sth.tree_size)
+		printf("tree size: %" PRIu64 "\nverified root: %s\n", res.sth.tree_size, root);
+	if (ig) {
+		ch_ingest_get_counts(ig, &c);
+		printf("certificates: %" PRIu64 " new, %" PRIu64 " duplicate, %" PRIu64 " rejected\n",
+		       c.new_certs, c.duplicates, c.rejected);
+	}
+out:
+	ch_ingest_free(ig);
+	ch_store_close(store);
+	ch_ct_key_free(key);
+	ch_ct_log_list_free(list);
+	return rc;
+}

@@ -1,0 +1,124 @@
+/* HTTP GET for CT logs through one libcurl easy handle per client: connections are kept alive
+ * between requests, gzip is accepted and decoded, bodies are bounded, and 429 / 5xx / stalls /
+ * dropped connections are retried with exponential backoff. file:// URLs work too (local
+ * tiled logs). */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+struct ch_ct_http {
+	CURL *curl;
+	ch_ct_http_opts opts;
+	uint64_t requests;
+	bool over_limit;
+};
+
+ch_err ch_ct__http_new(ch_ct_http **out, const ch_ct_http_opts *opts)
+{
+	static const ch_ct_http_opts defaults = {.retries = 4, .stall_seconds = 30, .backoff_ms = 250};
+	ch_ct_http *c = calloc(1, sizeof *c);
+
+	*out = NULL;
+	if (!c)
+		return ch_error_set(CH_ERR_NOMEM, "out of memory");
+	c->opts = opts ? *opts : defaults;
+	if (!(c->curl = curl_easy_init())) {
+		free(c);
+		return ch_error_set(CH_ERR_NOMEM, "cannot initialise libcurl");
+	}
+	*out = c;
+	return CH_OK;
+}
+
+void ch_ct__http_free(ch_ct_http *c)
+{
+	if (!c)
+		return;
+	curl_easy_cleanup(c->curl);
+	free(c);
+}
+
+uint64_t ch_ct__http_requests(const ch_ct_http *c)
+{
+	return c->requests;
+}
+
+struct sink {
+	ch_ct_http *c;
+	ch_buf *out;
+};
+
+static size_t on_data(char *p, size_t size, size_t n, void *arg)
+{
+	struct sink *s = arg;
+
+	if (ch_buf_append(s->out, p, size * n) != CH_OK) {
+		s->c->over_limit = true;
+		return 0;
+	}
+	return size * n;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+ch_err ch_ct__http_get(ch_ct_http *c, const char *url, ch_buf *out)
+{
+	struct sink s = {c, out};
+	unsigned delay = c->opts.backoff_ms;
+	char why[CURL_ERROR_SIZE + 64] = "";
+	long status = 0;
+
+	for (unsigned attempt = 0; attempt <= c->opts.retries; attempt++) {
+		char errbuf[CURL_ERROR_SIZE] = "";
+		CURLcode rc;
+
+		if (attempt > 0) {
+			sleep_ms(delay);
+			delay = delay * 2 > 10000 ? 10000 : delay * 2;
+		}
+		ch_buf_reset(out);
+		c->over_limit = false;
+		c->requests++;
+		curl_easy_reset(c->curl);
+		curl_easy_setopt(c->curl, CURLOPT_URL, url);
+		curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_data);
+		curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &s);
+		curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, errbuf);
+		curl_easy_setopt(c->curl, CURLOPT_ACCEPT_ENCODING, "gzip, identity");
+		curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "certhound/0.1");
+		curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, 15L);
+		curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_TIME, c->opts.stall_seconds);
+		curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http,https,file");
+		rc = curl_easy_perform(c->curl);
+		if (c->over_limit)
+			return ch_error_set(CH_ERR_LIMIT, "GET %s: response exceeds %zu bytes", url,
+					    out->max);
+		if (rc != CURLE_OK) {
+			if (rc == CURLE_FILE_COULDNT_READ_FILE)
+				return ch_error_set(CH_ERR_NOTFOUND, "GET %s: no such file", url);
+			snprintf(why, sizeof why, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+			continue;
+		}
+		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+		if (status == 0 || (status >= 200 && status < 300))
+			return CH_OK; /* file:// has no status */
+		if (status == 404)
+			return ch_error_set(CH_ERR_NOTFOUND, "GET %s: HTTP 404", url);
+		snprintf(why, sizeof why, "HTTP %ld", status);
+		if (status != 429 && status < 500)
+			break;
+	}
+	return ch_error_set(CH_ERR_NET, "GET %s: %s (after %u attempts)", url, why,
+			    c->opts.retries + 1);
+}

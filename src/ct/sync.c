@@ -1,0 +1,712 @@
+/* Verified, resumable sync of one CT log into the ingest pipeline (see ct_sync.h).
+ *
+ * Invariant: the stored checkpoint holds a verified tree head T and the compact range of the
+ * entries [0, next) that are stored, and that range is proven to be a prefix of T. A chunk of new
+ * entries is fetched, hashed onto a copy of the range, proven to be a prefix of the (possibly
+ * newer, consistency-checked) tree head, and only then fed to the pipeline together with the
+ * new checkpoint. */
+#include <certhound/ct_sync.h>
+
+#include <certhound/merkle.h>
+#include <certhound/note.h>
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define MAX_BLOBS 64          /* responses or data tiles held in one chunk */
+#define TILE_CACHE 12         /* hash tiles kept for proofs */
+#define BODY_MAX CH_CT_MAX_JSON
+
+typedef struct item {
+	ch_bytes der;       /* the certificate or precertificate to store; empty when undecodable */
+	uint64_t ts;        /* entry timestamp, ms */
+	char why[160];      /* why it is undecodable */
+} item;
+
+typedef struct blob {
+	ch_ct_entries es;   /* RFC 6962 */
+	ch_buf tile;        /* static-ct-api data tile */
+} blob;
+
+typedef struct tile {
+	bool used;
+	unsigned level;
+	uint64_t n;
+	unsigned width;
+	uint64_t stamp;
+	uint8_t hashes[CH_CT_TILE_WIDTH][32];
+} tile;
+
+typedef struct sync {
+	const ch_ct_sync_log *log;
+	ch_ct_sync_opts o;
+	ch_ct_sync_result *res;
+	ch_store *store;
+	ch_ingest *ig;
+	ch_ct_http *http;
+	ch_hash *h;
+	char base[2048];
+	char origin[CH_NOTE_MAX_NAME];
+	ch_note_verifier v;
+	char source_id[64];
+	ch_buf body;
+	unsigned batch;
+	tile cache[TILE_CACHE];
+	uint64_t clock;
+	blob blobs[MAX_BLOBS];
+	size_t num_blobs;
+	item *items;
+	size_t num_items, cap_items;
+} sync;
+
+static void fmt_sth(char *out, size_t n, const ch_ct_sth *s)
+{
+	char b64[48];
+
+	ch_base64_encode(b64, s->root, 32);
+	snprintf(out, n, "size %" PRIu64 ", timestamp %" PRIu64 ", root %s", s->tree_size,
+		 s->timestamp, b64);
+}
+
+/* evidence records what the log did and returns CH_ERR_INTEGRITY with the same message. */
+static ch_err evidence(sync *s, const char *fmt, ...) CH_PRINTF(2, 3);
+static ch_err evidence(sync *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->res->evidence, sizeof s->res->evidence, fmt, ap);
+	va_end(ap);
+	return ch_error_set(CH_ERR_INTEGRITY, "log %s: %s", s->log->url, s->res->evidence);
+}
+
+static ch_err get(sync *s, const char *path)
+{
+	char url[4096];
+	ch_err err;
+
+	snprintf(url, sizeof url, "%s%s", s->base, path);
+	err = ch_ct__http_get(s->http, url, &s->body);
+	s->res->requests = ch_ct__http_requests(s->http);
+	return err;
+}
+
+/* ---- checkpoint blobs ----------------------------------------------------------------------- */
+
+static ch_err save_checkpoint(sync *s, const ch_ct_sth *sth, const ch_merkle_range *r)
+{
+	char b64[CH_CT_MAX_SIG * 2];
+	ch_buf b;
+	ch_err err;
+
+	ch_buf_init(&b, CH_STORE_CHECKPOINT_MAX);
+	ch_base64_encode(b64, sth->root, 32);
+	CH_TRY(ch_buf_printf(&b, "certhound-ct 1\nurl %s\nsize %" PRIu64 "\ntimestamp %" PRIu64
+			     "\nroot %s\n", s->log->url, sth->tree_size, sth->timestamp, b64));
+	ch_base64_encode(b64, sth->sig, sth->sig_len);
+	CH_TRY(ch_buf_printf(&b, "sig %s\nnext %" PRIu64 "\nrange", sth->sig_len ? b64 : "-",
+			     r->size));
+	for (unsigned i = 0; i < r->num_hashes; i++) {
+		ch_base64_encode(b64, r->hashes[i], 32);
+		CH_TRY(ch_buf_printf(&b, " %s", b64));
+	}
+	CH_TRY(ch_buf_puts(&b, "\n"));
+	if (!s->o.no_store)
+		CH_TRY(ch_ingest_checkpoint(s->ig, s->source_id, b.data, b.len));
+out:
+	ch_buf_free(&b);
+	return err;
+}
+
+/* load_checkpoint reads the stored state; *found false when there is none. */
+static ch_err load_checkpoint(sync *s, bool *found, ch_ct_sth *sth, ch_merkle_range *r)
+{
+	ch_buf b;
+	char *line, *save = NULL, *tok, *tsave;
+	uint8_t tmp[CH_CT_MAX_SIG + 8];
+	long n;
+	ch_err err = CH_OK;
+
+	*found = false;
+	memset(sth, 0, sizeof *sth);
+	ch_merkle_range_init(r);
+	if (!s->store)
+		return CH_OK;
+	ch_buf_init(&b, CH_STORE_CHECKPOINT_MAX);
+	err = ch_store_checkpoint_get(s->store, &b, s->source_id);
+	if (err == CH_ERR_NOTFOUND) {
+		err = CH_OK;
+		goto out;
+	}
+	if (err)
+		goto out;
+	if (b.len < 15 || strncmp(b.data, "certhound-ct 1\n", 15) != 0) {
+		err = ch_error_set(CH_ERR_STORE, "stored checkpoint of %s is not ours", s->source_id);
+		goto out;
+	}
+	for (line = strtok_r(b.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *v = strchr(line, ' ');
+		if (!v)
+			continue;
+		*v++ = '\0';
+		if (!strcmp(line, "size"))
+			sth->tree_size = strtoull(v, NULL, 10);
+		else if (!strcmp(line, "timestamp"))
+			sth->timestamp = strtoull(v, NULL, 10);
+		else if (!strcmp(line, "root") && ch_base64_decode(tmp, sizeof tmp, v, strlen(v)) == 32)
+			memcpy(sth->root, tmp, 32);
+		else if (!strcmp(line, "sig") && strcmp(v, "-") &&
+			 (n = ch_base64_decode(tmp, sizeof tmp, v, strlen(v))) > 0 &&
+			 (size_t)n <= sizeof sth->sig) {
+			memcpy(sth->sig, tmp, (size_t)n);
+			sth->sig_len = (size_t)n;
+		} else if (!strcmp(line, "next"))
+			r->size = strtoull(v, NULL, 10);
+		else if (!strcmp(line, "range"))
+			for (tok = strtok_r(v, " ", &tsave); tok; tok = strtok_r(NULL, " ", &tsave)) {
+				if (r->num_hashes == CH_MERKLE_MAX_DEPTH ||
+				    ch_base64_decode(tmp, sizeof tmp, tok, strlen(tok)) != 32) {
+					err = ch_error_set(CH_ERR_STORE, "stored checkpoint of %s: bad "
+							   "range", s->source_id);
+					goto out;
+				}
+				memcpy(r->hashes[r->num_hashes++], tmp, 32);
+			}
+	}
+	if (ch_merkle_range_check(r) != CH_OK || r->size > sth->tree_size) {
+		err = ch_error_set(CH_ERR_STORE, "stored checkpoint of %s is inconsistent",
+				   s->source_id);
+		goto out;
+	}
+	*found = true;
+out:
+	ch_buf_free(&b);
+	return err;
+}
+
+/* ---- tree heads ------------------------------------------------------------------------------ */
+
+static ch_err fetch_head(sync *s, ch_ct_sth *out)
+{
+	ch_checkpoint cp;
+	ch_err err;
+
+	if (!s->log->tiled) {
+		CH_TRY(get(s, "ct/v1/get-sth"));
+		CH_TRY(ch_ct_sth_parse_json(out, s->body.data, s->body.len));
+		err = ch_ct_sth_verify(out, s->log->key);
+		if (err == CH_ERR_INTEGRITY || err == CH_ERR_PARSE) {
+			char t[200];
+			fmt_sth(t, sizeof t, out);
+			return evidence(s, "get-sth (%s): tree head signature does not verify", t);
+		}
+		return err;
+	}
+	CH_TRY(get(s, "checkpoint"));
+	err = ch_checkpoint_verify(&cp, s->body.data ? s->body.data : "", s->body.len, s->origin,
+				   &s->v, 1);
+	if (err == CH_ERR_INTEGRITY || err == CH_ERR_PARSE)
+		return evidence(s, "checkpoint rejected: %s", ch_error_last());
+	if (err)
+		return err;
+	if (!cp.has_sth)
+		return evidence(s, "checkpoint has no RFC 6962 tree head signature by the log key");
+	*out = cp.sth;
+out:
+	return err;
+}
+
+/* ---- hash tiles ------------------------------------------------------------------------------ */
+
+/* get_tile returns hash tile (level, n) of the tree of `size` entries, from the cache or fetched. */
+static ch_err get_tile(sync *s, const tile **out, unsigned level, uint64_t n, uint64_t size)
+{
+	uint64_t span = (uint64_t)1 << (8 * level); /* entries per hash at this level */
+	unsigned width;
+	char path[CH_CT_TILE_PATH_MAX], kind[4];
+	tile *t = NULL;
+	ch_err err;
+
+	width = (size / span) / CH_CT_TILE_WIDTH > n ? CH_CT_TILE_WIDTH
+						     : (unsigned)((size / span) % CH_CT_TILE_WIDTH);
+	for (int i = 0; i < TILE_CACHE; i++) {
+		tile *c = &s->cache[i];
+		if (c->used && c->level == level && c->n == n && c->width >= width) {
+			c->stamp = ++s->clock;
+			*out = c;
+			return CH_OK;
+		}
+		if (!t || !c->used || (t->used && c->stamp < t->stamp))
+			t = c;
+	}
+	snprintf(kind, sizeof kind, "%u", level);
+	ch_ct_tile_path(path, kind, n, width);
+	err = get(s, path);
+	if (err == CH_ERR_NOTFOUND && width < CH_CT_TILE_WIDTH) {
+		/* The partial tile may be gone once the full one exists. */
+		ch_ct_tile_path(path, kind, n, 0);
+		if ((err = get(s, path)) == CH_OK)
+			width = CH_CT_TILE_WIDTH;
+	}
+	if (err)
+		return err;
+	if (ch_ct_hash_tile_check(s->body.len, width) != CH_OK)
+		return evidence(s, "hash tile %s has %zu bytes, not %u hashes", path, s->body.len,
+				width);
+	memcpy(t->hashes, s->body.data, s->body.len);
+	t->used = true;
+	t->level = level;
+	t->n = n;
+	t->width = width;
+	t->stamp = ++s->clock;
+	*out = t;
+	return CH_OK;
+}
+
+/* subtree_hash computes the hash of the complete subtree [pos, pos + 2^k) of the tree of `size`
+ * entries from its hash tiles. */
+static ch_err subtree_hash(sync *s, uint8_t out[32], uint64_t pos, unsigned k, uint64_t size)
+{
+	unsigned level = k / 8;
+	uint64_t first = pos >> (8 * level), cnt = (uint64_t)1 << (k - 8 * level);
+	const tile *t;
+	ch_err err;
+
+	if (level > 7)
+		return ch_error_set(CH_ERR_LIMIT, "tree too large");
+	CH_TRY(get_tile(s, &t, level, first / CH_CT_TILE_WIDTH, size));
+	if (first % CH_CT_TILE_WIDTH + cnt > t->width)
+		return evidence(s, "hash tile %u/%" PRIu64 " is too narrow for tree size %" PRIu64,
+				level, t->n, size);
+	CH_TRY(ch_merkle_root(s->h, out,
+			      (const uint8_t(*)[32])t->hashes[first % CH_CT_TILE_WIDTH], cnt));
+out:
+	return err;
+}
+
+/* extend_from_tiles grows range r (a prefix of the tree of `size` entries) to `to` entries with
+ * subtree hashes read from that tree's tiles. */
+static ch_err extend_from_tiles(sync *s, ch_merkle_range *r, uint64_t to, uint64_t size)
+{
+	ch_err err = CH_OK;
+
+	while (r->size < to) {
+		unsigned k = 0;
+		uint8_t h[32];
+
+		while (k < 62 && (r->size & (((uint64_t)2 << k) - 1)) == 0 &&
+		       r->size + ((uint64_t)2 << k) <= to)
+			k++;
+		CH_TRY(subtree_hash(s, h, r->size, k, size));
+		CH_TRY(ch_merkle_range_append_subtree(r, s->h, k, h));
+	}
+out:
+	return err;
+}
+
+/* prove_prefix checks that range r is a prefix of the signed tree head `sth`. */
+static ch_err prove_prefix(sync *s, const ch_merkle_range *r, const ch_ct_sth *sth)
+{
+	uint8_t root[32];
+	ch_merkle_range full;
+	ch_ct_proof proof;
+	char path[128], t[200];
+	ch_err err;
+
+	CH_TRY(ch_merkle_range_root(r, s->h, root));
+	fmt_sth(t, sizeof t, sth);
+	if (r->size == sth->tree_size) {
+		if (memcmp(root, sth->root, 32) != 0)
+			return evidence(s, "entries [0, %" PRIu64 ") do not hash to the signed root of "
+					"the tree head (%s)", r->size, t);
+		return CH_OK;
+	}
+	if (r->size == 0)
+		return CH_OK;
+	if (!s->log->tiled) {
+		snprintf(path, sizeof path, "ct/v1/get-sth-consistency?first=%" PRIu64
+			 "&second=%" PRIu64, r->size, sth->tree_size);
+		CH_TRY(get(s, path));
+		if (ch_ct_proof_parse_json(&proof, s->body.data, s->body.len) != CH_OK ||
+		    ch_merkle_verify_consistency(s->h, r->size, sth->tree_size, root, sth->root,
+						 (const uint8_t(*)[32])proof.hashes,
+						 proof.num_hashes) != CH_OK)
+			return evidence(s, "entries [0, %" PRIu64 ") are not a prefix of the tree head "
+					"(%s): %s", r->size, t, ch_error_last());
+		return CH_OK;
+	}
+	full = *r;
+	CH_TRY(extend_from_tiles(s, &full, sth->tree_size, sth->tree_size));
+	CH_TRY(ch_merkle_range_root(&full, s->h, root));
+	if (memcmp(root, sth->root, 32) != 0)
+		return evidence(s, "entries [0, %" PRIu64 ") and the hash tiles do not hash to the "
+				"signed root of the tree head (%s)", r->size, t);
+out:
+	return err;
+}
+
+/* check_consistent verifies that tree heads a (older, stored) and b (new) are consistent. */
+static ch_err check_consistent(sync *s, const ch_ct_sth *a, const ch_ct_sth *b)
+{
+	const ch_ct_sth *small = a->tree_size <= b->tree_size ? a : b;
+	const ch_ct_sth *big = small == a ? b : a;
+	char ta[200], tb[200], path[128];
+	ch_ct_proof proof;
+	ch_merkle_range r;
+	uint8_t root[32];
+	ch_err err = CH_OK;
+
+	fmt_sth(ta, sizeof ta, a);
+	fmt_sth(tb, sizeof tb, b);
+	if (small->tree_size == 0)
+		return CH_OK;
+	if (small->tree_size == big->tree_size) {
+		if (memcmp(small->root, big->root, 32) != 0)
+			return evidence(s, "two signed tree heads of the same size with different "
+					"roots (a fork): stored (%s), new (%s)", ta, tb);
+		return CH_OK;
+	}
+	if (!s->log->tiled) {
+		snprintf(path, sizeof path, "ct/v1/get-sth-consistency?first=%" PRIu64
+			 "&second=%" PRIu64, small->tree_size, big->tree_size);
+		CH_TRY(get(s, path));
+		if (ch_ct_proof_parse_json(&proof, s->body.data, s->body.len) != CH_OK ||
+		    ch_merkle_verify_consistency(s->h, small->tree_size, big->tree_size, small->root,
+						 big->root, (const uint8_t(*)[32])proof.hashes,
+						 proof.num_hashes) != CH_OK)
+			return evidence(s, "inconsistent tree heads: stored (%s), new (%s): %s", ta, tb,
+					ch_error_last());
+		return CH_OK;
+	}
+	ch_merkle_range_init(&r);
+	CH_TRY(extend_from_tiles(s, &r, small->tree_size, big->tree_size));
+	CH_TRY(ch_merkle_range_root(&r, s->h, root));
+	if (memcmp(root, small->root, 32) != 0)
+		return evidence(s, "inconsistent tree heads: the tiles of the tree (%s) do not contain "
+				"the tree (%s)", big == a ? ta : tb, big == a ? tb : ta);
+	CH_TRY(extend_from_tiles(s, &r, big->tree_size, big->tree_size));
+	CH_TRY(ch_merkle_range_root(&r, s->h, root));
+	if (memcmp(root, big->root, 32) != 0)
+		return evidence(s, "the hash tiles do not hash to the signed root of (%s)",
+				big == a ? ta : tb);
+out:
+	return err;
+}
+
+/* ---- chunks ---------------------------------------------------------------------------------- */
+
+static void chunk_reset(sync *s)
+{
+	for (size_t i = 0; i < s->num_blobs; i++) {
+		ch_ct_entries_free(&s->blobs[i].es);
+		ch_buf_reset(&s->blobs[i].tile);
+	}
+	s->num_blobs = 0;
+	s->num_items = 0;
+}
+
+static ch_err push_item(sync *s, const ch_ct_entry *e, bool ok, const char *why)
+{
+	item *it;
+
+	if (s->num_items == s->cap_items) {
+		size_t cap = s->cap_items ? s->cap_items * 2 : 1024;
+		item *p = realloc(s->items, cap * sizeof *p);
+		if (!p)
+			return ch_error_set(CH_ERR_NOMEM, "out of memory");
+		s->items = p;
+		s->cap_items = cap;
+	}
+	it = &s->items[s->num_items++];
+	memset(it, 0, sizeof *it);
+	if (ok) {
+		it->der = e->type == CH_CT_X509_ENTRY ? e->cert : e->precert;
+		it->ts = e->timestamp;
+	} else {
+		snprintf(it->why, sizeof it->why, "%s", why);
+	}
+	return CH_OK;
+}
+
+/* fetch_rfc6962 fetches entries [r->size, m) (or fewer) and hashes them onto r. */
+static ch_err fetch_rfc6962(sync *s, ch_merkle_range *r, uint64_t m, bool *bad)
+{
+	char path[128];
+	ch_err err = CH_OK;
+
+	*bad = false;
+	while (r->size < m && s->num_blobs < MAX_BLOBS) {
+		uint64_t want = m - r->size < s->batch ? m - r->size : s->batch;
+		ch_ct_entries *es = &s->blobs[s->num_blobs].es;
+
+		snprintf(path, sizeof path, "ct/v1/get-entries?start=%" PRIu64 "&end=%" PRIu64,
+			 r->size, r->size + want - 1);
+		CH_TRY(get(s, path));
+		err = ch_ct_entries_parse_json(es, s->body.data, s->body.len);
+		*bad = err != CH_OK;
+		if (err)
+			return evidence(s, "get-entries from %" PRIu64 ": %s", r->size, ch_error_last());
+		s->num_blobs++;
+		*bad = es->num == 0;
+		if (es->num == 0)
+			return evidence(s, "get-entries from %" PRIu64 " returned no entries", r->size);
+		if (es->num < want)
+			s->batch = (unsigned)es->num; /* the log's own page size */
+		for (size_t i = 0; i < es->num && i < want; i++) {
+			ch_ct_entry e;
+			uint8_t lh[32];
+			ch_err de;
+
+			CH_TRY(ch_merkle_leaf_hash(s->h, lh, es->leaf_input[i].data, es->leaf_input[i].len));
+			de = ch_ct_leaf_decode(&e, es->leaf_input[i].data, es->leaf_input[i].len);
+			if (!de)
+				de = ch_ct_extra_decode(&e, es->extra_data[i].data, es->extra_data[i].len);
+			CH_TRY(push_item(s, &e, de == CH_OK, ch_error_last()));
+			CH_TRY(ch_merkle_range_append(r, s->h, lh));
+		}
+	}
+out:
+	return err;
+}
+
+/* fetch_tiled fetches data tiles for entries [r->size, m) and hashes them onto r. A TileLeaf
+ * that does not decode stops the chunk there (*bad set, evidence written). */
+static ch_err fetch_tiled(sync *s, ch_merkle_range *r, uint64_t m, uint64_t size, bool *bad)
+{
+	char path[CH_CT_TILE_PATH_MAX];
+	ch_err err = CH_OK;
+
+	*bad = false;
+	while (r->size < m && s->num_blobs < MAX_BLOBS) {
+		uint64_t n = r->size / CH_CT_TILE_WIDTH, skip = r->size % CH_CT_TILE_WIDTH, idx;
+		unsigned width = size / CH_CT_TILE_WIDTH > n ? CH_CT_TILE_WIDTH
+							      : (unsigned)(size % CH_CT_TILE_WIDTH);
+		ch_buf *t = &s->blobs[s->num_blobs].tile;
+		ch_bytes cur;
+
+		ch_ct_tile_path(path, "data", n, width);
+		err = get(s, path);
+		if (err == CH_ERR_NOTFOUND && width < CH_CT_TILE_WIDTH) {
+			ch_ct_tile_path(path, "data", n, 0);
+			err = get(s, path);
+		}
+		if (err)
+			return err;
+		ch_buf_reset(t);
+		CH_TRY(ch_ct_gunzip(t, (const uint8_t *)s->body.data, s->body.len));
+		s->num_blobs++;
+		cur.data = (const uint8_t *)t->data;
+		cur.len = t->len;
+		for (idx = n * CH_CT_TILE_WIDTH; idx < n * CH_CT_TILE_WIDTH + width && r->size < m;
+		     idx++) {
+			ch_ct_entry e;
+			uint8_t lh[32];
+
+			if (ch_ct_tile_leaf_next(&e, &cur) != CH_OK) {
+				*bad = true;
+				return evidence(s, "data tile %s: entry %" PRIu64 " does not decode: %s",
+						path, idx, ch_error_last());
+			}
+			if (idx < n * CH_CT_TILE_WIDTH + skip)
+				continue;
+			if (e.has_leaf_index && e.leaf_index != idx) {
+				*bad = true;
+				return evidence(s, "data tile %s: entry %" PRIu64 " claims leaf index %"
+						PRIu64, path, idx, e.leaf_index);
+			}
+			CH_TRY(ch_ct_entry_leaf_hash(s->h, lh, &e));
+			CH_TRY(push_item(s, &e, true, ""));
+			CH_TRY(ch_merkle_range_append(r, s->h, lh));
+		}
+		if (idx < n * CH_CT_TILE_WIDTH + width && r->size < m) {
+			*bad = true;
+			return evidence(s, "data tile %s is short", path);
+		}
+	}
+out:
+	return err;
+}
+
+/* feed hands a verified chunk to the pipeline, then its checkpoint. */
+static ch_err feed(sync *s, uint64_t first, const ch_ct_sth *sth, const ch_merkle_range *r)
+{
+	ch_err err = CH_OK;
+
+	for (size_t i = 0; i < s->num_items && !s->o.no_store; i++) {
+		const item *it = &s->items[i];
+		ch_sighting sg = {.kind = CH_SOURCE_CT, .source = s->res->log_id,
+				  .index = (int64_t)(first + i), .timestamp = (int64_t)(it->ts / 1000)};
+		char where[128];
+
+		if (it->der.len == 0) {
+			snprintf(where, sizeof where, "log %s entry %" PRIu64, s->res->log_id, first + i);
+			ch_ingest_reject_item(s->ig, "ct-entry", where, it->why);
+			s->res->undecodable++;
+			continue;
+		}
+		CH_TRY(ch_ingest_add(s->ig, it->der.data, it->der.len, &sg));
+	}
+	CH_TRY(save_checkpoint(s, sth, r));
+	s->res->entries += s->num_items;
+	s->res->next = r->size;
+out:
+	return err;
+}
+
+/* ---- the sync -------------------------------------------------------------------------------- */
+
+void ch_ct_sync_source_id(char out[64], const ch_ct_key *key)
+{
+	memcpy(out, "ct:", 3);
+	ch_base64_encode(out + 3, ch_ct_key_log_id(key), 32);
+}
+
+static ch_err setup(sync *s)
+{
+	const char *u = s->log->url, *p;
+	size_t n = strlen(u);
+	ch_ct_http_opts ho = {s->o.retries, s->o.stall_seconds, s->o.backoff_ms};
+	ch_err err;
+
+	if (n + 2 > sizeof s->base)
+		return ch_error_set(CH_ERR_INVALID, "log URL too long");
+	snprintf(s->base, sizeof s->base, "%s%s", u, n && u[n - 1] == '/' ? "" : "/");
+	ch_base64_encode(s->res->log_id, ch_ct_key_log_id(s->log->key), 32);
+	ch_ct_sync_source_id(s->source_id, s->log->key);
+	if (s->log->tiled) {
+		if (s->log->origin) {
+			snprintf(s->origin, sizeof s->origin, "%s", s->log->origin);
+		} else {
+			p = strstr(u, "://") ? strstr(u, "://") + 3 : u;
+			snprintf(s->origin, sizeof s->origin, "%s", p);
+			for (n = strlen(s->origin); n && s->origin[n - 1] == '/';)
+				s->origin[--n] = '\0';
+		}
+		CH_TRY(ch_note_verifier_rfc6962(&s->v, s->origin, s->log->key));
+	}
+	ch_buf_init(&s->body, BODY_MAX);
+	for (size_t i = 0; i < MAX_BLOBS; i++)
+		ch_buf_init(&s->blobs[i].tile, CH_CT_MAX_TILE);
+	CH_TRY(ch_hash_new(&s->h));
+	CH_TRY(ch_ct__http_new(&s->http, &ho));
+out:
+	return err;
+}
+
+/* run_chunks fetches, proves and feeds chunks until the tree head or max_entries. */
+static ch_err run_chunks(sync *s, ch_merkle_range *range, const ch_ct_sth *target)
+{
+	uint64_t stop = target->tree_size;
+	ch_err err = CH_OK;
+
+	if (s->o.max_entries && range->size + s->o.max_entries < stop)
+		stop = range->size + s->o.max_entries;
+	while (range->size < stop) {
+		ch_merkle_range r2 = *range;
+		uint64_t m = range->size + s->o.chunk < stop ? range->size + s->o.chunk : stop;
+		bool bad = false;
+		ch_err ferr;
+
+		chunk_reset(s);
+		if (s->log->tiled)
+			ferr = fetch_tiled(s, &r2, m, target->tree_size, &bad);
+		else
+			ferr = fetch_rfc6962(s, &r2, m, &bad);
+		if (ferr && !bad)
+			return ferr;
+		/* Keep the good entries before a bad one: prove and store them, then report. */
+		if (r2.size > range->size) {
+			char saved[CH_CT_EVIDENCE_MAX];
+			snprintf(saved, sizeof saved, "%s", s->res->evidence);
+			CH_TRY(prove_prefix(s, &r2, target));
+			CH_TRY(feed(s, range->size, target, &r2));
+			*range = r2;
+			snprintf(s->res->evidence, sizeof s->res->evidence, "%s", saved);
+		}
+		if (ferr) {
+			ch_error_set(ferr, "log %s: %s", s->log->url, s->res->evidence);
+			return ferr;
+		}
+		if (s->o.progress) {
+			ch_ct_sync_progress p = {range->size, target->tree_size, s->res->entries,
+						 s->res->requests};
+			s->o.progress(s->o.progress_arg, &p);
+		}
+	}
+out:
+	return err;
+}
+
+ch_err ch_ct_sync(ch_ct_sync_result *out, ch_store *store, ch_ingest *ig,
+		  const ch_ct_sync_log *log, const ch_ct_sync_opts *opts)
+{
+	static const ch_ct_sync_opts defaults = {0};
+	sync *s = calloc(1, sizeof *s);
+	ch_ct_sth stored, head, target;
+	ch_merkle_range range;
+	bool found;
+	ch_err err = CH_OK;
+
+	memset(out, 0, sizeof *out);
+	if (!s)
+		return ch_error_set(CH_ERR_NOMEM, "out of memory");
+	s->log = log;
+	s->o = opts ? *opts : defaults;
+	s->o.batch = s->o.batch ? s->o.batch : 1000;
+	s->o.chunk = s->o.chunk ? s->o.chunk : 8192;
+	s->o.retries = opts ? s->o.retries : 4;
+	s->o.stall_seconds = s->o.stall_seconds ? s->o.stall_seconds : 30;
+	s->o.backoff_ms = s->o.backoff_ms ? s->o.backoff_ms : 250;
+	s->batch = s->o.batch;
+	s->res = out;
+	s->store = store;
+	s->ig = ig;
+	if (!ig && !s->o.no_store) {
+		err = ch_error_set(CH_ERR_INVALID, "ct sync: no ingest pipeline");
+		goto out;
+	}
+	CH_TRY(setup(s));
+	CH_TRY(load_checkpoint(s, &found, &stored, &range));
+	out->start = out->next = range.size;
+	CH_TRY(fetch_head(s, &head));
+	target = head;
+	if (found) {
+		CH_TRY(check_consistent(s, &stored, &head));
+		if (head.tree_size < stored.tree_size)
+			target = stored; /* a stale front end: keep the newer head we already had */
+	} else if (s->o.start_at_end) {
+		if (!log->tiled) {
+			err = ch_error_set(CH_ERR_INVALID, "ct sync: --start-at-end needs a tiled log");
+			goto out;
+		}
+		CH_TRY(extend_from_tiles(s, &range, head.tree_size, head.tree_size));
+		CH_TRY(prove_prefix(s, &range, &head));
+		CH_TRY(save_checkpoint(s, &head, &range));
+		out->start = out->next = range.size;
+	}
+	out->sth = target;
+	CH_TRY(run_chunks(s, &range, &target));
+	if (!s->o.no_store) {
+		/* A newer head with nothing new fetched still moves the stored head forward. */
+		CH_TRY(save_checkpoint(s, &target, &range));
+		CH_TRY(ch_ingest_flush(ig));
+	}
+out:
+	if (s) {
+		chunk_reset(s);
+		for (size_t i = 0; i < MAX_BLOBS; i++)
+			ch_buf_free(&s->blobs[i].tile);
+		free(s->items);
+		ch_buf_free(&s->body);
+		ch_hash_free(s->h);
+		ch_ct__http_free(s->http);
+		out->requests = s->http ? out->requests : 0;
+		free(s);
+	}
+	return err;
+}

@@ -1,0 +1,347 @@
+/* A static-ct-api log writer for fixtures and benchmarks (see ct_writer.h). */
+#include <certhound/ct_writer.h>
+
+#include <certhound/buf.h>
+#include <certhound/ct.h>
+#include <certhound/merkle.h>
+#include <certhound/note.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#define MAX_LEVELS 8
+
+struct ch_ct_writer {
+	char *dir;
+	char origin[CH_NOTE_MAX_NAME];
+	EVP_PKEY *priv;
+	ch_ct_key *pub;
+	ch_note_verifier v;
+	ch_hash *h;
+	ch_merkle_range range;
+	uint8_t level[MAX_LEVELS][CH_CT_TILE_WIDTH][32]; /* the partial tile of each level */
+	unsigned level_n[MAX_LEVELS];
+	uint64_t level_tiles[MAX_LEVELS];                /* full tiles written per level */
+	ch_buf data;                                     /* the current data tile */
+	unsigned data_n;
+	uint64_t data_tiles;
+};
+
+/* mkdirs creates every directory of `path` up to its last '/'. */
+static ch_err mkdirs(const char *path)
+{
+	char tmp[4096];
+	size_t n = strlen(path);
+
+	if (n >= sizeof tmp)
+		return ch_error_set(CH_ERR_LIMIT, "path too long: %s", path);
+	memcpy(tmp, path, n + 1);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+			return ch_error_set(CH_ERR_IO, "mkdir %s: %s", tmp, strerror(errno));
+		*p = '/';
+	}
+	return CH_OK;
+}
+
+/* write_file writes a whole file under the log directory (rel is relative to it). */
+static ch_err write_file(ch_ct_writer *w, const char *rel, const void *p, size_t n)
+{
+	char path[4096];
+	FILE *f;
+	ch_err err;
+
+	snprintf(path, sizeof path, "%s/%s", w->dir, rel);
+	if ((err = mkdirs(path)) != CH_OK)
+		return err;
+	if (!(f = fopen(path, "wb")))
+		return ch_error_set(CH_ERR_IO, "%s: %s", path, strerror(errno));
+	if ((n && fwrite(p, 1, n, f) != n) | (fclose(f) != 0))
+		return ch_error_set(CH_ERR_IO, "%s: write failed", path);
+	return CH_OK;
+}
+
+void ch_ct_writer_free(ch_ct_writer *w)
+{
+	if (!w)
+		return;
+	free(w->dir);
+	EVP_PKEY_free(w->priv);
+	ch_ct_key_free(w->pub);
+	ch_hash_free(w->h);
+	ch_buf_free(&w->data);
+	free(w);
+}
+
+/* load_or_make_key reads the PEM private key, or makes and saves a fresh P-256 key. */
+static ch_err load_or_make_key(EVP_PKEY **out, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+
+	if (f) {
+		*out = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+		fclose(f);
+		return *out ? CH_OK : ch_error_set(CH_ERR_PARSE, "%s: not a PEM private key", path);
+	}
+	if (!(*out = EVP_EC_gen("P-256")))
+		return ch_error_set(CH_ERR_NOMEM, "cannot generate a P-256 key");
+	if (!(f = fopen(path, "wb")))
+		return ch_error_set(CH_ERR_IO, "%s: %s", path, strerror(errno));
+	if (!PEM_write_PrivateKey(f, *out, NULL, NULL, 0, NULL, NULL) | (fclose(f) != 0))
+		return ch_error_set(CH_ERR_IO, "%s: cannot write the key", path);
+	return CH_OK;
+}
+
+ch_err ch_ct_writer_new(ch_ct_writer **out, const char *dir, const char *origin,
+			const char *key_path)
+{
+	ch_ct_writer *w = calloc(1, sizeof *w);
+	unsigned char *spki = NULL;
+	char path[4096];
+	int spki_len;
+	FILE *f;
+	ch_err err = CH_OK;
+
+	*out = NULL;
+	if (!w || !(w->dir = strdup(dir))) {
+		err = ch_error_set(CH_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	ch_buf_init(&w->data, CH_CT_MAX_TILE);
+	ch_merkle_range_init(&w->range);
+	if (strlen(origin) >= sizeof w->origin) {
+		err = ch_error_set(CH_ERR_INVALID, "origin too long");
+		goto out;
+	}
+	strcpy(w->origin, origin);
+	CH_TRY(ch_hash_new(&w->h));
+	CH_TRY(load_or_make_key(&w->priv, key_path));
+	if ((spki_len = i2d_PUBKEY(w->priv, &spki)) <= 0) {
+		err = ch_error_set(CH_ERR_PARSE, "cannot encode the public key");
+		goto out;
+	}
+	CH_TRY(ch_ct_key_parse(&w->pub, spki, (size_t)spki_len));
+	CH_TRY(ch_note_verifier_rfc6962(&w->v, origin, w->pub));
+	snprintf(path, sizeof path, "%s/key.pem", dir);
+	CH_TRY(mkdirs(path));
+	if (!(f = fopen(path, "wb"))) {
+		err = ch_error_set(CH_ERR_IO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!PEM_write_PUBKEY(f, w->priv) | (fclose(f) != 0)) {
+		err = ch_error_set(CH_ERR_IO, "%s: write failed", path);
+		goto out;
+	}
+	*out = w;
+	w = NULL;
+out:
+	OPENSSL_free(spki);
+	ch_ct_writer_free(w);
+	return err;
+}
+
+/* push_hash adds a hash at `level`, writing the tile and climbing when it fills. */
+static ch_err push_hash(ch_ct_writer *w, unsigned level, const uint8_t hash[32])
+{
+	char rel[CH_CT_TILE_PATH_MAX], kind[4];
+	uint8_t root[32];
+	ch_err err;
+
+	if (level >= MAX_LEVELS)
+		return ch_error_set(CH_ERR_LIMIT, "writer: tree too large");
+	memcpy(w->level[level][w->level_n[level]++], hash, 32);
+	if (w->level_n[level] < CH_CT_TILE_WIDTH)
+		return CH_OK;
+	snprintf(kind, sizeof kind, "%u", level);
+	ch_ct_tile_path(rel, kind, w->level_tiles[level]++, 0);
+	CH_TRY(write_file(w, rel, w->level[level], sizeof w->level[level]));
+	CH_TRY(ch_merkle_root(w->h, root, (const uint8_t(*)[32])w->level[level], CH_CT_TILE_WIDTH));
+	w->level_n[level] = 0;
+	CH_TRY(push_hash(w, level + 1, root));
+out:
+	return err;
+}
+
+static ch_err put_uint(ch_buf *b, uint64_t v, unsigned n)
+{
+	uint8_t tmp[8];
+
+	for (unsigned i = 0; i < n; i++)
+		tmp[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+	return ch_buf_append(b, tmp, n);
+}
+
+/* precert_parts derives the TBS without the poison extension and the issuer key hash. */
+static ch_err precert_parts(ch_buf *tbs, uint8_t ikh[32], const uint8_t *der, size_t len,
+			    const uint8_t *issuer, size_t issuer_len)
+{
+	const unsigned char *p = der, *q = issuer;
+	X509 *x = d2i_X509(NULL, &p, (long)len), *ix = d2i_X509(NULL, &q, (long)issuer_len);
+	unsigned char *enc = NULL, *spki = NULL;
+	int idx, n, sl;
+	ch_err err = CH_OK;
+
+	if (!x || !ix) {
+		err = ch_error_set(CH_ERR_PARSE, "writer: precertificate or issuer does not parse");
+		goto out;
+	}
+	idx = X509_get_ext_by_NID(x, NID_ct_precert_poison, -1);
+	if (idx >= 0)
+		X509_EXTENSION_free(X509_delete_ext(x, idx));
+	n = i2d_re_X509_tbs(x, &enc);
+	sl = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(ix), &spki);
+	if (n <= 0 || sl <= 0) {
+		err = ch_error_set(CH_ERR_PARSE, "writer: cannot re-encode the TBS");
+		goto out;
+	}
+	CH_TRY(ch_buf_append(tbs, enc, (size_t)n));
+	EVP_Digest(spki, (size_t)sl, ikh, NULL, EVP_sha256(), NULL);
+out:
+	OPENSSL_free(enc);
+	OPENSSL_free(spki);
+	X509_free(x);
+	X509_free(ix);
+	return err;
+}
+
+ch_err ch_ct_writer_add(ch_ct_writer *w, uint64_t timestamp_ms, const uint8_t *der, size_t len,
+			bool precert, const uint8_t *issuer, size_t issuer_len)
+{
+	size_t start = w->data.len, te_len;
+	uint8_t ikh[32], lh[32], fp[32];
+	char hex[65], rel[128];
+	ch_buf tbs;
+	ch_err err;
+
+	ch_buf_init(&tbs, CH_CT_MAX_CERT);
+	if (precert && !issuer) {
+		err = ch_error_set(CH_ERR_INVALID, "writer: a precertificate needs its issuer");
+		goto out;
+	}
+	CH_TRY(put_uint(&w->data, timestamp_ms, 8));
+	CH_TRY(put_uint(&w->data, precert ? 1 : 0, 2));
+	if (precert) {
+		CH_TRY(precert_parts(&tbs, ikh, der, len, issuer, issuer_len));
+		CH_TRY(ch_buf_append(&w->data, ikh, 32));
+		CH_TRY(put_uint(&w->data, tbs.len, 3));
+		CH_TRY(ch_buf_append(&w->data, tbs.data, tbs.len));
+	} else {
+		CH_TRY(put_uint(&w->data, len, 3));
+		CH_TRY(ch_buf_append(&w->data, der, len));
+	}
+	/* CtExtensions: the static-ct-api leaf_index extension. */
+	CH_TRY(put_uint(&w->data, 8, 2));
+	CH_TRY(put_uint(&w->data, 0, 1));
+	CH_TRY(put_uint(&w->data, 5, 2));
+	CH_TRY(put_uint(&w->data, w->range.size, 5));
+	te_len = w->data.len - start;
+	CH_TRY(ch_hash_sha256_begin(w->h));
+	CH_TRY(ch_hash_sha256_add(w->h, "\0\0\0", 3));
+	CH_TRY(ch_hash_sha256_add(w->h, w->data.data + start, te_len));
+	CH_TRY(ch_hash_sha256_end(w->h, lh));
+	if (precert) {
+		CH_TRY(put_uint(&w->data, len, 3));
+		CH_TRY(ch_buf_append(&w->data, der, len));
+	}
+	CH_TRY(put_uint(&w->data, issuer ? 32 : 0, 2));
+	if (issuer) {
+		CH_TRY(ch_hash_sha256(w->h, fp, issuer, issuer_len));
+		CH_TRY(ch_buf_append(&w->data, fp, 32));
+		ch_hex_encode(hex, fp, 32);
+		snprintf(rel, sizeof rel, "issuer/%s", hex);
+		CH_TRY(write_file(w, rel, issuer, issuer_len));
+	}
+	CH_TRY(ch_merkle_range_append(&w->range, w->h, lh));
+	CH_TRY(push_hash(w, 0, lh));
+	if (++w->data_n == CH_CT_TILE_WIDTH) {
+		ch_ct_tile_path(rel, "data", w->data_tiles++, 0);
+		CH_TRY(write_file(w, rel, w->data.data, w->data.len));
+		ch_buf_reset(&w->data);
+		w->data_n = 0;
+	}
+out:
+	ch_buf_free(&tbs);
+	return err;
+}
+
+uint64_t ch_ct_writer_size(const ch_ct_writer *w)
+{
+	return w->range.size;
+}
+
+ch_err ch_ct_writer_root(ch_ct_writer *w, uint8_t out[32])
+{
+	return ch_merkle_range_root(&w->range, w->h, out);
+}
+
+/* sign makes the RFC6962NoteSignature body: timestamp then DigitallySigned. */
+static ch_err sign(ch_ct_writer *w, ch_buf *out, const ch_ct_sth *sth)
+{
+	uint8_t msg[CH_CT_STH_SIGNED_LEN], sig[256];
+	size_t sig_len = sizeof sig;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	ch_err err = CH_OK;
+
+	ch_ct_sth_signed_data(msg, sth);
+	if (!ctx || EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, w->priv) != 1 ||
+	    EVP_DigestSign(ctx, sig, &sig_len, msg, sizeof msg) != 1) {
+		err = ch_error_set(CH_ERR_NOMEM, "writer: signing failed");
+		goto out;
+	}
+	CH_TRY(put_uint(out, sth->timestamp, 8));
+	CH_TRY(put_uint(out, 4, 1)); /* sha256 */
+	CH_TRY(put_uint(out, 3, 1)); /* ecdsa */
+	CH_TRY(put_uint(out, sig_len, 2));
+	CH_TRY(ch_buf_append(out, sig, sig_len));
+out:
+	EVP_MD_CTX_free(ctx);
+	return err;
+}
+
+ch_err ch_ct_writer_publish(ch_ct_writer *w, uint64_t timestamp_ms, const uint8_t *lie_root)
+{
+	char rel[CH_CT_TILE_PATH_MAX], kind[4], b64[1024];
+	ch_buf note, body;
+	ch_ct_sth sth;
+	ch_err err;
+
+	ch_buf_init(&note, CH_NOTE_MAX);
+	ch_buf_init(&body, 4096);
+	for (unsigned l = 0; l < MAX_LEVELS; l++) {
+		if (w->level_n[l] == 0)
+			continue;
+		snprintf(kind, sizeof kind, "%u", l);
+		ch_ct_tile_path(rel, kind, w->level_tiles[l], w->level_n[l]);
+		CH_TRY(write_file(w, rel, w->level[l], (size_t)w->level_n[l] * 32));
+	}
+	if (w->data_n) {
+		ch_ct_tile_path(rel, "data", w->data_tiles, w->data_n);
+		CH_TRY(write_file(w, rel, w->data.data, w->data.len));
+	}
+	memset(&sth, 0, sizeof sth);
+	sth.tree_size = w->range.size;
+	sth.timestamp = timestamp_ms;
+	CH_TRY(ch_merkle_range_root(&w->range, w->h, sth.root));
+	if (lie_root)
+		memcpy(sth.root, lie_root, 32);
+	CH_TRY(ch_checkpoint_format(&note, w->origin, sth.tree_size, sth.root));
+	CH_TRY(put_uint(&body, w->v.key_id, 4));
+	CH_TRY(sign(w, &body, &sth));
+	ch_base64_encode(b64, (const uint8_t *)body.data, body.len);
+	CH_TRY(ch_buf_printf(&note, "\n\xe2\x80\x94 %s %s\n", w->origin, b64));
+	CH_TRY(write_file(w, "checkpoint", note.data, note.len));
+out:
+	ch_buf_free(&note);
+	ch_buf_free(&body);
+	return err;
+}

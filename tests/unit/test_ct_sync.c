@@ -1,0 +1,367 @@
+/* ct sync end to end: real static-ct-api logs written by ch_ct_writer from OpenSSL-made
+ * certificates, served by a real HTTP server (python3 -m http.server) on 127.0.0.1, synced into
+ * a real SQLite store through the ingest pipeline. Then the same against logs that lie: a bad
+ * signature, a signed root that the tiles do not hash to, a fork (two inconsistent tree heads
+ * under the same key), and a garbage entry in the middle of a data tile. */
+#include "testlib.h"
+
+#include <certhound/ct_sync.h>
+#include <certhound/ct_writer.h>
+#include <certhound/ingest.h>
+#include <certhound/store.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#define ORIGIN "fixture.example/log"
+#define TS0 1750000000000ull
+
+static char root_dir[512], key_path[600];
+static int port;
+static pid_t server;
+static EVP_PKEY *ca_key;
+static X509 *ca;
+static uint8_t *ca_der;
+static int ca_der_len;
+
+/* ---- certificates ---------------------------------------------------------------------------- */
+
+static X509 *new_cert(const char *cn, long serial, EVP_PKEY *key, X509 *issuer, EVP_PKEY *ikey,
+		      bool precert)
+{
+	X509 *x = X509_new();
+	X509_NAME *n = X509_NAME_new();
+	char san[300];
+	X509V3_CTX ctx;
+	X509_EXTENSION *ext;
+
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+	X509_set_subject_name(x, n);
+	X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : n);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 90L * 86400);
+	X509_set_pubkey(x, key);
+	X509V3_set_ctx(&ctx, issuer ? issuer : x, x, NULL, NULL, 0);
+	if (issuer) {
+		snprintf(san, sizeof san, "DNS:%s,DNS:www.%s", cn, cn);
+		ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name, san);
+		X509_add_ext(x, ext, -1);
+		X509_EXTENSION_free(ext);
+	} else {
+		ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_basic_constraints, "critical,CA:TRUE");
+		X509_add_ext(x, ext, -1);
+		X509_EXTENSION_free(ext);
+	}
+	if (precert) {
+		ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_ct_precert_poison, "critical,NULL");
+		X509_add_ext(x, ext, -1);
+		X509_EXTENSION_free(ext);
+	}
+	X509_sign(x, ikey ? ikey : key, EVP_sha256());
+	X509_NAME_free(n);
+	return x;
+}
+
+/* add_entries appends n certificates (every 4th a precertificate) named <tag><i>.example. */
+static void add_entries(ch_ct_writer *w, const char *tag, int first, int n)
+{
+	static EVP_PKEY *leaf_key;
+
+	if (!leaf_key)
+		leaf_key = EVP_EC_gen("P-256");
+	for (int i = first; i < first + n; i++) {
+		char cn[64];
+		bool pre = i % 4 == 3;
+		X509 *x;
+		uint8_t *der = NULL;
+		int len;
+
+		snprintf(cn, sizeof cn, "%s%d.example", tag, i);
+		x = new_cert(cn, 1000 + i, leaf_key, ca, ca_key, pre);
+		len = i2d_X509(x, &der);
+		CHECK(ch_ct_writer_add(w, TS0 + (uint64_t)i * 1000, der, (size_t)len, pre, ca_der,
+				       (size_t)ca_der_len) == CH_OK);
+		OPENSSL_free(der);
+		X509_free(x);
+	}
+}
+
+/* ---- the HTTP server ------------------------------------------------------------------------- */
+
+static int free_port(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t l = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), p;
+
+	bind(fd, (struct sockaddr *)&a, sizeof a);
+	getsockname(fd, (struct sockaddr *)&a, &l);
+	p = ntohs(a.sin_port);
+	close(fd);
+	return p;
+}
+
+static bool server_up(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	bool ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+
+	close(fd);
+	return ok;
+}
+
+static bool start_server(void)
+{
+	char ps[16];
+
+	port = free_port();
+	snprintf(ps, sizeof ps, "%d", port);
+	server = fork();
+	if (server == 0) {
+		freopen("/dev/null", "w", stderr);
+		execlp("python3", "python3", "-m", "http.server", ps, "--bind", "127.0.0.1",
+		       "--directory", root_dir, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 100; i++) {
+		struct timespec ts = {0, 50000000};
+		if (server_up())
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+/* ---- syncing --------------------------------------------------------------------------------- */
+
+typedef struct db {
+	ch_store *store;
+	ch_ingest *ig;
+} db;
+
+static void db_open(db *d, const char *name)
+{
+	char path[700];
+
+	snprintf(path, sizeof path, "%s/%s.db", root_dir, name);
+	CHECK(ch_store_open(&d->store, path, CH_STORE_CREATE) == CH_OK);
+	CHECK(ch_ingest_new(&d->ig, d->store, NULL) == CH_OK);
+}
+
+static void db_close(db *d)
+{
+	ch_ingest_free(d->ig);
+	ch_store_close(d->store);
+}
+
+static ch_err sync_dir(ch_ct_sync_result *res, db *d, const char *dir, const ch_ct_key *key,
+		       uint64_t max_entries)
+{
+	char url[256];
+	ch_ct_sync_log log = {url, true, ORIGIN, key};
+	ch_ct_sync_opts o = {.max_entries = max_entries, .chunk = 100, .retries = 1,
+			     .stall_seconds = 5, .backoff_ms = 10};
+	ch_err err;
+
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/%s/", port, dir);
+	err = ch_ct_sync(res, d->store, d->ig, &log, &o);
+	if (err == CH_ERR_INTEGRITY)
+		CHECK(ch_ingest_flush(d->ig) == CH_OK); /* keep what was verified */
+	return err;
+}
+
+static ch_store_stats stats(db *d)
+{
+	ch_store_stats st;
+
+	memset(&st, 0, sizeof st);
+	CHECK(ch_store_stats_get(d->store, &st) == CH_OK);
+	return st;
+}
+
+static ch_ct_key *log_key(const char *dir)
+{
+	char path[700];
+	uint8_t *pem;
+	size_t len;
+	ch_ct_key *k = NULL;
+
+	snprintf(path, sizeof path, "%s/%s/key.pem", root_dir, dir);
+	pem = ch_test_read_file(path, &len);
+	CHECK(pem && ch_ct_key_parse(&k, pem, len) == CH_OK);
+	free(pem);
+	return k;
+}
+
+static void corrupt_checkpoint_sig(const char *dir)
+{
+	char path[700];
+	uint8_t *d;
+	size_t len;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s/checkpoint", root_dir, dir);
+	d = ch_test_read_file(path, &len);
+	if (!d)
+		return;
+	/* The last base64 characters before the newline are signature bytes. */
+	d[len - 4] = d[len - 4] == 'A' ? 'B' : 'A';
+	f = fopen(path, "wb");
+	fwrite(d, 1, len, f);
+	fclose(f);
+	free(d);
+}
+
+/* corrupt_entry makes entry `idx` of data tile 000 undecodable (an unknown entry type). */
+static void corrupt_entry(const char *dir, unsigned idx)
+{
+	char path[700];
+	uint8_t *d;
+	size_t len;
+	ch_bytes cur;
+	ch_ct_entry e;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s/tile/data/000", root_dir, dir);
+	d = ch_test_read_file(path, &len);
+	if (!d)
+		return;
+	cur.data = d;
+	cur.len = len;
+	for (unsigned i = 0; i < idx; i++)
+		CHECK(ch_ct_tile_leaf_next(&e, &cur) == CH_OK);
+	d[cur.data - d + 8] = 0x7f;
+	f = fopen(path, "wb");
+	fwrite(d, 1, len, f);
+	fclose(f);
+	free(d);
+}
+
+static void test_sync(void)
+{
+	ch_ct_writer *good = NULL, *fork = NULL, *liar = NULL, *garbage = NULL, *badsig = NULL;
+	ch_ct_key *key;
+	ch_ct_sync_result res;
+	db d, d2, d3;
+	uint8_t lie[32] = {1};
+	char path[700];
+
+	snprintf(path, sizeof path, "%s/good", root_dir);
+	CHECK(ch_ct_writer_new(&good, path, ORIGIN, key_path) == CH_OK);
+	add_entries(good, "good", 0, 300);
+	CHECK(ch_ct_writer_publish(good, TS0 + 400000, NULL) == CH_OK);
+	snprintf(path, sizeof path, "%s/fork", root_dir);
+	CHECK(ch_ct_writer_new(&fork, path, ORIGIN, key_path) == CH_OK);
+	add_entries(fork, "good", 0, 200);
+	add_entries(fork, "evil", 200, 400);
+	CHECK(ch_ct_writer_publish(fork, TS0 + 500000, NULL) == CH_OK);
+	snprintf(path, sizeof path, "%s/liar", root_dir);
+	CHECK(ch_ct_writer_new(&liar, path, ORIGIN, key_path) == CH_OK);
+	add_entries(liar, "good", 0, 300);
+	CHECK(ch_ct_writer_publish(liar, TS0 + 400000, lie) == CH_OK);
+	snprintf(path, sizeof path, "%s/badsig", root_dir);
+	CHECK(ch_ct_writer_new(&badsig, path, ORIGIN, key_path) == CH_OK);
+	add_entries(badsig, "good", 0, 10);
+	CHECK(ch_ct_writer_publish(badsig, TS0 + 400000, NULL) == CH_OK);
+	corrupt_checkpoint_sig("badsig");
+	snprintf(path, sizeof path, "%s/garbage", root_dir);
+	CHECK(ch_ct_writer_new(&garbage, path, ORIGIN, key_path) == CH_OK);
+	add_entries(garbage, "good", 0, 300);
+	CHECK(ch_ct_writer_publish(garbage, TS0 + 400000, NULL) == CH_OK);
+	corrupt_entry("garbage", 150);
+	key = log_key("good");
+	if (!key || !start_server()) {
+		CHECK(!"fixture server starts");
+		goto out;
+	}
+
+	/* A good log, in chunks of 100 proven against the checkpoint through the hash tiles. */
+	db_open(&d, "main");
+	CHECK(sync_dir(&res, &d, "good", key, 0) == CH_OK);
+	CHECK(res.start == 0 && res.next == 300 && res.entries == 300 && res.sth.tree_size == 300);
+	CHECK(stats(&d).certificates == 300 && stats(&d).sightings == 300);
+	CHECK(stats(&d).precertificates == 75);
+	/* Again: nothing new. */
+	CHECK(sync_dir(&res, &d, "good", key, 0) == CH_OK);
+	CHECK(res.start == 300 && res.entries == 0);
+	/* The log grows: only the new entries are fetched, after a consistency check. */
+	add_entries(good, "good", 300, 250);
+	CHECK(ch_ct_writer_publish(good, TS0 + 900000, NULL) == CH_OK);
+	CHECK(sync_dir(&res, &d, "good", key, 0) == CH_OK);
+	CHECK(res.start == 300 && res.next == 550 && res.entries == 250);
+	CHECK(stats(&d).certificates == 550 && stats(&d).sightings == 550);
+	/* A fork: a validly signed tree head that does not extend the stored one. */
+	CHECK(sync_dir(&res, &d, "fork", key, 0) == CH_ERR_INTEGRITY);
+	CHECK(strstr(res.evidence, "inconsistent tree heads") != NULL);
+	CHECK(stats(&d).certificates == 550);
+	db_close(&d);
+
+	/* Interrupted syncs resume exactly where they stopped. */
+	db_open(&d2, "resume");
+	CHECK(sync_dir(&res, &d2, "good", key, 130) == CH_OK);
+	CHECK(res.next == 130 && stats(&d2).sightings == 130);
+	CHECK(sync_dir(&res, &d2, "good", key, 1) == CH_OK);
+	CHECK(res.start == 130 && res.next == 131);
+	CHECK(sync_dir(&res, &d2, "good", key, 0) == CH_OK);
+	CHECK(res.start == 131 && res.next == 550);
+	CHECK(stats(&d2).sightings == 550 && stats(&d2).certificates == 550);
+	db_close(&d2);
+
+	/* Liars: nothing unverified is stored. */
+	db_open(&d3, "liars");
+	CHECK(sync_dir(&res, &d3, "liar", key, 0) == CH_ERR_INTEGRITY);
+	CHECK(strstr(res.evidence, "do not hash to the signed root") != NULL);
+	CHECK(stats(&d3).certificates == 0);
+	CHECK(sync_dir(&res, &d3, "badsig", key, 0) == CH_ERR_INTEGRITY);
+	CHECK(strstr(res.evidence, "checkpoint rejected") != NULL);
+	CHECK(stats(&d3).certificates == 0);
+	/* A garbage entry: the 150 entries before it are proven and kept, then the sync stops. */
+	CHECK(sync_dir(&res, &d3, "garbage", key, 0) == CH_ERR_INTEGRITY);
+	CHECK(strstr(res.evidence, "entry 150 does not decode") != NULL);
+	CHECK(res.next == 150 && stats(&d3).sightings == 150);
+	db_close(&d3);
+out:
+	ch_ct_key_free(key);
+	ch_ct_writer_free(good);
+	ch_ct_writer_free(fork);
+	ch_ct_writer_free(liar);
+	ch_ct_writer_free(badsig);
+	ch_ct_writer_free(garbage);
+}
+
+int main(void)
+{
+	const char *tmp = ch_test_tmpdir();
+
+	if (system("python3 -c 'import http.server' >/dev/null 2>&1") != 0)
+		return ch_test_skip("python3 is needed for the fixture HTTP server");
+	snprintf(root_dir, sizeof root_dir, "%s", tmp);
+	snprintf(key_path, sizeof key_path, "%s/log-key.pem", root_dir);
+	ca_key = EVP_EC_gen("P-256");
+	ca = new_cert("Fixture CA", 1, ca_key, NULL, NULL, false);
+	ca_der_len = i2d_X509(ca, &ca_der);
+	test_sync();
+	if (server > 0) {
+		kill(server, SIGTERM);
+		waitpid(server, NULL, 0);
+	}
+	OPENSSL_free(ca_der);
+	X509_free(ca);
+	EVP_PKEY_free(ca_key);
+	return ch_test_done("ct_sync");
+}
