@@ -7,6 +7,12 @@
 static const char ec_key[] = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE85XSU9ZqUzdE9AOFRH+ohYtHw22tCzVI"
 			     "SFQ5RGF/QmN2nw/Y4BBx1XEgeFKwso97oHWctUzBuzl73Rmby7q24w==";
 
+/* ignore drops a result on purpose: the target only looks for crashes. */
+static void ignore(ch_err e)
+{
+	(void)e;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static ch_ct_key *key, *ed;
@@ -21,8 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    ch_note_verifier_rfc6962(&v[0], "fuzz.example/log", key) != CH_OK)
 			return 0;
 		if (ch_ct_key_from_ed25519(&ed, ed_pub) == CH_OK)
-			(void)ch_note_verifier_ed25519(&v[1], "fuzz.example/log", ed);
+			ignore(ch_note_verifier_ed25519(&v[1], "fuzz.example/log", ed));
 	}
-	(void)ch_checkpoint_verify(&cp, (const char *)data, size, NULL, v, ed ? 2 : 1);
+	ignore(ch_checkpoint_verify(&cp, (const char *)data, size, NULL, v, ed ? 2 : 1));
 	return 0;
 }

@@ -2,6 +2,12 @@
  * a tlog-tiles entry bundle and as a gzip body. */
 #include <certhound/ct.h>
 
+/* ignore drops a result on purpose: the target only looks for crashes. */
+static void ignore(ch_err e)
+{
+	(void)e;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	ch_bytes cur = {data, size}, entry;
@@ -16,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (cur.len > 0 && ch_ct_bundle_next(&entry, &cur) == CH_OK)
 		;
 	ch_buf_init(&b, 1u << 20);
-	(void)ch_ct_gunzip(&b, data, size);
+	ignore(ch_ct_gunzip(&b, data, size));
 	ch_buf_free(&b);
 	return 0;
 }
