@@ -79,11 +79,14 @@ static ch_err store(ch_names *n, const char *s, size_t *out)
 {
 	size_t len = strlen(s) + 1;
 
+	ch_err err;
+
 	*out = n->arena.len;
-	if (ch_buf_append(&n->arena, s, len) != CH_OK)
-		return ch_error_set(CH_ERR_LIMIT, "the names of one certificate exceed %u bytes",
-				    NAMES_ARENA_MAX);
-	return CH_OK;
+	err = ch_buf_append(&n->arena, s, len);
+	if (err == CH_ERR_LIMIT)
+		err = ch_error_set(CH_ERR_LIMIT, "the names of one certificate exceed %u bytes",
+				   NAMES_ARENA_MAX);
+	return err;
 }
 
 static ch_err reserve_names(ch_names *n)
