@@ -7,7 +7,9 @@
 #  3. build-asan/   : the same with AddressSanitizer + UndefinedBehaviorSanitizer, ctest again
 #  4. build-fuzz/   : each fuzz/fuzz_*.c as a libFuzzer binary (clang, ASan+UBSan), run for
 #                     CH_FUZZ_SECONDS (default 20) seconds on a copy of its seed corpus
-# Stops at the first failing stage. Uses -j2 (CH_JOBS to change).
+# Every stage runs even when an earlier one failed (a stage that needs a failed build is left
+# out); the exit status is non-zero when any stage failed, and the failed stages are listed at
+# the end. Uses -j2 (CH_JOBS to change).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
@@ -16,51 +18,69 @@ jobs=${CH_JOBS:-2}
 fuzz_seconds=${CH_FUZZ_SECONDS:-20}
 ch_deps_install "${CH_BUILD_PKGS[@]}" "${CH_TEST_PKGS[@]}"
 
+failed=()
 stage() { printf '\n==== %s\n' "$*" >&2; }
+# run NAME COMMAND...: one stage; a failure is recorded and the next stages still run, so one
+# CI run reports every broken stage. Returns the command's status.
+run() {
+	local name=$1 rc=0
+	shift
+	stage "$name"
+	"$@" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		echo "---- stage FAILED: $name (exit $rc)" >&2
+		failed+=("$name")
+	fi
+	return "$rc"
+}
+sanitizer_env=(env "ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
+	"UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}")
 
-stage "build (Werror)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$jobs"
-stage "ctest (build)"
-ctest --test-dir build --output-on-failure -j"$jobs"
-
-stage "build with ASan+UBSan (build-asan)"
-cmake -S . -B build-asan -DCH_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build-asan -j"$jobs"
-stage "ctest (build-asan)"
-ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1} \
-UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-	ctest --test-dir build-asan --output-on-failure -j"$jobs"
-
-stage "libFuzzer targets (build-fuzz, clang, ASan+UBSan)"
-targets=()
-for src in fuzz/fuzz_*.c; do
-	[ -e "$src" ] || continue
-	targets+=("$(basename "$src" .c)")
-done
-if [ "${#targets[@]}" -eq 0 ]; then
-	echo "no fuzz targets" >&2
-	exit 0
+if run "build (-Werror)" cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
+	run "build (-Werror)" cmake --build build -j"$jobs"; then
+	run "ctest (build)" ctest --test-dir build --output-on-failure -j"$jobs" || true
 fi
-cmake -S . -B build-fuzz -DCH_FUZZ=ON -DCH_SANITIZE=ON -DCMAKE_C_COMPILER=clang \
-	-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build-fuzz -j"$jobs" --target "${targets[@]}"
-for t in "${targets[@]}"; do
-	name=${t#fuzz_}
-	work=build-fuzz/corpus-run/$name
-	mkdir -p "$work" build-fuzz/artifacts
-	seeds=()
+
+if run "build with ASan+UBSan (build-asan)" cmake -S . -B build-asan -DCH_SANITIZE=ON \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo &&
+	run "build with ASan+UBSan (build-asan)" cmake --build build-asan -j"$jobs"; then
+	run "ctest (build-asan)" "${sanitizer_env[@]}" \
+		ctest --test-dir build-asan --output-on-failure -j"$jobs" || true
+fi
+
+# fuzz_one TARGET: run one libFuzzer binary on a scratch copy of its seed corpus. New inputs
+# go to the scratch corpus, never into the committed seeds; crashes land in build-fuzz/artifacts/.
+fuzz_one() {
+	local t=$1 name=${1#fuzz_} seeds=()
+	mkdir -p "build-fuzz/corpus-run/$name" build-fuzz/artifacts
 	[ -d "fuzz/corpus/$name" ] && seeds=("fuzz/corpus/$name")
-	stage "fuzz $name for ${fuzz_seconds}s"
-	# New inputs go to the scratch corpus, never into the committed seeds; crashes are kept
-	# in build-fuzz/artifacts/.
-	if ! "build-fuzz/fuzz/$t" "$work" "${seeds[@]}" -max_total_time="$fuzz_seconds" -timeout=10 \
-		-rss_limit_mb=2048 -print_final_stats=1 \
+	if ! "${sanitizer_env[@]}" "build-fuzz/fuzz/$t" "build-fuzz/corpus-run/$name" "${seeds[@]}" \
+		-max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="build-fuzz/artifacts/$name-" >"build-fuzz/$name.log" 2>&1; then
 		tail -n 40 "build-fuzz/$name.log" >&2
-		echo "fuzz target $name FAILED; the input is in build-fuzz/artifacts/" >&2
-		exit 1
+		echo "fuzz target $name found a problem; the input is in build-fuzz/artifacts/" >&2
+		return 1
 	fi
 	grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units)' "build-fuzz/$name.log" >&2 || true
+}
+
+targets=()
+for src in fuzz/fuzz_*.c; do
+	[ -e "$src" ] && targets+=("$(basename "$src" .c)")
 done
+if [ "${#targets[@]}" -gt 0 ] &&
+	run "libFuzzer build (build-fuzz, clang, ASan+UBSan)" cmake -S . -B build-fuzz -DCH_FUZZ=ON \
+		-DCH_SANITIZE=ON -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
+	run "libFuzzer build (build-fuzz, clang, ASan+UBSan)" cmake --build build-fuzz -j"$jobs" \
+		--target "${targets[@]}"; then
+	for t in "${targets[@]}"; do
+		run "fuzz ${t#fuzz_} for ${fuzz_seconds}s" fuzz_one "$t" || true
+	done
+fi
+
+if [ "${#failed[@]}" -gt 0 ]; then
+	stage "FAILED stages:"
+	printf '  %s\n' "${failed[@]}" >&2
+	exit 1
+fi
 stage "all tests passed"
