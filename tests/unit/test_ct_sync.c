@@ -28,8 +28,8 @@
 #define TS0 1750000000000ull
 
 static char root_dir[512], key_path[600];
-static int port;
-static pid_t server;
+static int port, port2;
+static pid_t server, server2;
 static EVP_PKEY *ca_key;
 static X509 *ca;
 static uint8_t *ca_der;
@@ -114,9 +114,9 @@ static int free_port(void)
 	return p;
 }
 
-static bool server_up(void)
+static bool server_up(int p)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)p),
 				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	bool ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
@@ -140,8 +140,25 @@ static bool start_server(void)
 	}
 	for (int i = 0; i < 100; i++) {
 		struct timespec ts = {0, 50000000};
-		if (server_up())
-			return true;
+		if (server_up(port))
+			break;
+		nanosleep(&ts, NULL);
+	}
+	/* The RFC 6962 face of the same logs. */
+	port2 = free_port();
+	snprintf(ps, sizeof ps, "%d", port2);
+	server2 = fork();
+	if (server2 == 0) {
+		char script[1024];
+		freopen("/dev/null", "w", stderr);
+		snprintf(script, sizeof script, "%s/tests/ct_rfc6962_server.py", ch_test_source_dir());
+		execlp("python3", "python3", script, root_dir, ps, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 100; i++) {
+		struct timespec ts = {0, 50000000};
+		if (server_up(port2))
+			return server_up(port);
 		nanosleep(&ts, NULL);
 	}
 	return false;
@@ -182,6 +199,23 @@ static ch_err sync_dir(ch_ct_sync_result *res, db *d, const char *dir, const ch_
 	err = ch_ct_sync(res, d->store, d->ig, &log, &o);
 	if (err == CH_ERR_INTEGRITY)
 		CHECK(ch_ingest_flush(d->ig) == CH_OK); /* keep what was verified */
+	return err;
+}
+
+/* sync_rfc syncs through the RFC 6962 server; mode is its transport behaviour. */
+static ch_err sync_rfc(ch_ct_sync_result *res, db *d, const char *mode, const char *dir,
+		       const ch_ct_key *key, uint64_t max_entries)
+{
+	char url[256];
+	ch_ct_sync_log log = {url, false, NULL, key};
+	ch_ct_sync_opts o = {.max_entries = max_entries, .chunk = 100, .batch = 50, .retries = 2,
+			     .stall_seconds = 1, .backoff_ms = 10};
+	ch_err err;
+
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/%s/%s", port2, mode, dir);
+	err = ch_ct_sync(res, d->store, d->ig, &log, &o);
+	if (err == CH_ERR_INTEGRITY)
+		CHECK(ch_ingest_flush(d->ig) == CH_OK);
 	return err;
 }
 
@@ -250,6 +284,70 @@ static void corrupt_entry(const char *dir, unsigned idx)
 	fwrite(d, 1, len, f);
 	fclose(f);
 	free(d);
+}
+
+/* The same logs through RFC 6962 endpoints, including a hostile transport. */
+static void test_rfc6962(const ch_ct_key *key)
+{
+	static const char *const modes[] = {"429", "drop", "stall"};
+	ch_ct_sync_result res;
+	db d, t;
+
+	db_open(&d, "rfc");
+	/* The log pages 7 entries at a time: the client adapts its batch. */
+	CHECK(sync_rfc(&res, &d, "page", "good", key, 0) == CH_OK);
+	CHECK(res.next == 550 && res.entries == 550 && res.sth.tree_size == 550);
+	CHECK(stats(&d).certificates == 550 && stats(&d).sightings == 550);
+	CHECK(sync_rfc(&res, &d, "ok", "good", key, 0) == CH_OK && res.entries == 0);
+	CHECK(sync_rfc(&res, &d, "ok", "fork", key, 0) == CH_ERR_INTEGRITY);
+	CHECK(strstr(res.evidence, "inconsistent tree heads") != NULL);
+	CHECK(stats(&d).certificates == 550);
+	db_close(&d);
+	db_open(&d, "rfc-liars");
+	CHECK(sync_rfc(&res, &d, "ok", "liar", key, 0) == CH_ERR_INTEGRITY);
+	CHECK(strstr(res.evidence, "not a prefix of the tree head") != NULL);
+	CHECK(sync_rfc(&res, &d, "ok", "badsig", key, 0) == CH_ERR_INTEGRITY);
+	CHECK(strstr(res.evidence, "signature does not verify") != NULL);
+	CHECK(stats(&d).certificates == 0);
+	db_close(&d);
+	/* 429s, dropped connections and stalls are retried; nothing is lost or repeated. */
+	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "rfc-%s", modes[i]);
+		db_open(&t, name);
+		CHECK(sync_rfc(&res, &t, modes[i], "good", key, 120) == CH_OK);
+		CHECK(res.next == 120 && stats(&t).sightings == 120);
+		db_close(&t);
+	}
+}
+
+/* certhound ct sync: output and exit codes. */
+static void test_cli(const ch_ct_key *key)
+{
+	char cmd[4096], keyfile[700];
+	int rc;
+
+	(void)key;
+	snprintf(keyfile, sizeof keyfile, "%s/good/key.pem", root_dir);
+	snprintf(cmd, sizeof cmd, "%s --db %s/cli.db ct sync --key %s --tiled --origin %s "
+		 "http://127.0.0.1:%d/good/ >%s/cli.out 2>&1", ch_test_cli(), root_dir, keyfile,
+		 ORIGIN, port, root_dir);
+	rc = system(cmd);
+	CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 0);
+	snprintf(cmd, sizeof cmd, "grep -q 'entries stored: 550' %s/cli.out && grep -q 'tree size: "
+		 "550' %s/cli.out", root_dir, root_dir);
+	CHECK(system(cmd) == 0);
+	snprintf(cmd, sizeof cmd, "%s --db %s/cli.db ct sync --key %s --tiled --origin %s "
+		 "http://127.0.0.1:%d/fork/ >%s/cli.out 2>&1", ch_test_cli(), root_dir, keyfile,
+		 ORIGIN, port, root_dir);
+	rc = system(cmd);
+	CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 4);
+	snprintf(cmd, sizeof cmd, "grep -q 'evidence: inconsistent tree heads' %s/cli.out", root_dir);
+	CHECK(system(cmd) == 0);
+	snprintf(cmd, sizeof cmd, "%s --db %s/cli2.db ct sync --key %s http://127.0.0.1:%d/ok/liar "
+		 ">%s/cli.out 2>&1", ch_test_cli(), root_dir, keyfile, port2, root_dir);
+	rc = system(cmd);
+	CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 4);
 }
 
 static void test_sync(void)
@@ -335,6 +433,9 @@ static void test_sync(void)
 	CHECK(strstr(res.evidence, "entry 150 does not decode") != NULL);
 	CHECK(res.next == 150 && stats(&d3).sightings == 150);
 	db_close(&d3);
+
+	test_rfc6962(key);
+	test_cli(key);
 out:
 	ch_ct_key_free(key);
 	ch_ct_writer_free(good);
@@ -359,6 +460,10 @@ int main(void)
 	if (server > 0) {
 		kill(server, SIGTERM);
 		waitpid(server, NULL, 0);
+	}
+	if (server2 > 0) {
+		kill(server2, SIGTERM);
+		waitpid(server2, NULL, 0);
 	}
 	OPENSSL_free(ca_der);
 	X509_free(ca);
