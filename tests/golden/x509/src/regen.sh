@@ -20,3 +20,6 @@ python3 mutate.py outer_set "$out/base.der" "$out/reject_wrong_outer_tag.der"
 python3 mutate.py empty "$out/base.der" "$out/reject_empty.der"
 python3 mutate.py serial_pad "$out/base.der" "$out/non_minimal_integer.der"
 python3 mutate.py spki_overrun "$out/base.der" "$out/reject_bad_inner_length.der"
+# The same certificate as PEM.
+openssl x509 -inform DER -in "$out/base.der" -out "$out/pem_input.pem" 2>/dev/null ||
+	{ echo "-----BEGIN CERTIFICATE-----"; base64 -w 64 "$out/base.der"; echo "-----END CERTIFICATE-----"; } >"$out/pem_input.pem"
