@@ -229,7 +229,7 @@ static ch_err get_tile(sync *s, const tile **out, unsigned level, uint64_t n, ui
 	uint64_t span = (uint64_t)1 << (8 * level); /* entries per hash at this level */
 	unsigned width;
 	char path[CH_CT_TILE_PATH_MAX], kind[4];
-	tile *t = NULL;
+	tile *t = &s->cache[0];
 	ch_err err;
 
 	width = (size / span) / CH_CT_TILE_WIDTH > n ? CH_CT_TILE_WIDTH
@@ -274,7 +274,7 @@ static ch_err subtree_hash(sync *s, uint8_t out[32], uint64_t pos, unsigned k, u
 {
 	unsigned level = k / 8;
 	uint64_t first = pos >> (8 * level), cnt = (uint64_t)1 << (k - 8 * level);
-	const tile *t;
+	const tile *t = NULL;
 	ch_err err;
 
 	if (level > 7)
