@@ -7,6 +7,7 @@
 
 #include "testlib.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -256,6 +257,46 @@ static void test_many_sans(ch_names *n)
 	free(text);
 }
 
+/* One handle per thread, no shared state: threads get the same answers as a single thread. */
+static void *worker(void *arg)
+{
+	ch_names *n = NULL;
+	char text[64];
+	ch_str dns[1] = {{text, 0}};
+	ch_cert c;
+	const ch_cert_names *r;
+	long bad = 0;
+
+	(void)arg;
+	if (ch_names_new(&n) != CH_OK)
+		return (void *)1;
+	memset(&c, 0, sizeof c);
+	c.san.dns = dns;
+	c.san.num_dns = 1;
+	for (int i = 0; i < 2000; i++) {
+		dns[0].len = (size_t)sprintf(text, "Host%d.Bücher%d.co.uk", i, i % 7);
+		if (ch_names_of_cert(n, &c, &r) != CH_OK || r->num_names != 1 ||
+		    r->num_registered_domains != 1 || strncmp(r->unicode[0], "host", 4) != 0 ||
+		    strstr(r->registered_domains[0], "xn--bcher") != r->registered_domains[0])
+			bad++;
+	}
+	ch_names_free(n);
+	return (void *)bad;
+}
+
+static void test_threads(void)
+{
+	pthread_t t[4];
+	void *res;
+
+	for (int i = 0; i < 4; i++)
+		CHECK(pthread_create(&t[i], NULL, worker, NULL) == 0);
+	for (int i = 0; i < 4; i++) {
+		CHECK(pthread_join(t[i], &res) == 0);
+		CHECK(res == NULL);
+	}
+}
+
 /* ---------- end to end through ch_cert_parse ---------- */
 
 static uint8_t *make_der(const char *cn, const char *san, size_t *out_len)
@@ -404,6 +445,7 @@ int main(void)
 	test_of_cert_by_hand(n);
 	test_many_sans(n);
 	test_end_to_end(n);
+	test_threads();
 	if (shared)
 		test_corpus(n, shared);
 	else
