@@ -53,10 +53,18 @@ typedef struct ch_sq_vent {
 
 #define CH_SQ_VCACHE_SLOTS (1u << 17) /* power of two; cleared at half load */
 
+/* Multi-row statements of the batched write path (sqlite_batch.c). */
+enum ch_sq_multi { SQM_VAL = 0, SQM_CERT, SQM_DER, SQM_CV, SQM_SIGHT, SQM_COUNT_ };
+
+struct ch_sq_batch;
+
 typedef struct ch_sqlite {
 	ch_store base;
 	sqlite3 *db;
 	sqlite3_stmt *st[SQ_COUNT_];
+	sqlite3_stmt *mst[SQM_COUNT_];  /* full-size multi-row statements */
+	struct ch_sq_batch *batch;      /* scratch of one put call */
+	int64_t next_id;                /* next certificate id in this transaction; 0 = unknown */
 	bool readonly;
 	bool in_txn;
 	/* value-id cache for repeated values (issuer DNs, CAs' O/CN, key types...) */
@@ -88,7 +96,19 @@ ch_err ch_sq__step_done(ch_sqlite *q, sqlite3_stmt *st, const char *what);
 /* ch_sq__exec runs SQL text without results. */
 ch_err ch_sq__exec(ch_sqlite *q, const char *sql);
 
-/* Writing (sqlite_put.c). */
+/* Writing (sqlite_put.c, sqlite_batch.c). */
+void ch_sq__batch_free(ch_sqlite *q);
+bool ch_sq__cacheable(ch_store_attr a);
+bool ch_sq__vcache_find(ch_sqlite *q, int64_t *out_id, ch_store_attr attr, const char *text);
+ch_err ch_sq__vcache_add(ch_sqlite *q, int64_t id, ch_store_attr attr, const char *text);
+ch_err ch_sq__resolve(ch_sqlite *q, int64_t *out_id, ch_store_attr attr, const char *text);
+ch_err ch_sq__stored_text(ch_sqlite *q, const char **out, ch_store_attr attr, const char *text,
+			  int64_t issuer_id);
+ch_err ch_sq__find_cert(ch_sqlite *q, int64_t *out, const uint8_t sha256[32]);
+ch_err ch_sq__source_id(ch_sqlite *q, int64_t *out, ch_source_kind kind, const char *name);
+ch_err ch_sq__flush_pending(ch_sqlite *q);
+void ch_sq__unique_vals(ch_store__vals *v);
+ch_err ch_sq__put_batch(ch_sqlite *q, uint8_t *out_new, const ch_store_put *items, size_t n);
 ch_err ch_sq__put_certs(ch_store *s, uint8_t *out_new, const ch_store_put *items, size_t n);
 ch_err ch_sq__add_sightings(ch_store *s, const uint8_t (*sha256s)[32], const ch_sighting *sg,
 			    size_t n);

@@ -194,6 +194,7 @@ static void sq_close(ch_store *s)
 	if (q->in_txn)
 		(void)sq_rollback(s);
 	ch_sq__vcache_clear(q);
+	ch_sq__batch_free(q);
 	for (int i = 0; i < SQ_COUNT_; i++)
 		sqlite3_finalize(q->st[i]);
 	sqlite3_close_v2(q->db);

@@ -30,7 +30,7 @@ void ch_sq__reverse_labels(char *out, const char *name, size_t len)
 	out[o] = '\0';
 }
 
-static bool cacheable(ch_store_attr a)
+bool ch_sq__cacheable(ch_store_attr a)
 {
 	switch (a) {
 	case CH_SA_DOMAIN:
@@ -96,6 +96,7 @@ void ch_sq__pending_clear(ch_sqlite *q)
 	q->c_certs = q->c_precerts = q->c_names = q->c_domains = 0;
 	q->c_sightings = q->c_der = q->c_der_raw = 0;
 	q->src_id = 0;
+	q->next_id = 0;
 }
 
 /* upsert counts one more certificate carrying (attr, text) and returns the value's id. */
@@ -123,19 +124,15 @@ static ch_err upsert(ch_sqlite *q, int64_t *out_id, ch_store_attr attr, const ch
 	return CH_OK;
 }
 
-/* resolve counts one more certificate carrying (attr, text) and returns the value's id, through
- * the cache for values that repeat. */
-static ch_err resolve(ch_sqlite *q, int64_t *out_id, ch_store_attr attr, const char *text)
+/* ch_sq__vcache_find looks (attr, text) up in the value-id cache; on a hit it counts one more
+ * certificate carrying it (written later by flush_deltas) and returns true. */
+bool ch_sq__vcache_find(ch_sqlite *q, int64_t *out_id, ch_store_attr attr, const char *text)
 {
-	uint64_t h;
-	size_t i;
+	uint64_t h = vhash(attr, text);
 	ch_sq_vent *e;
-	ch_err err;
 
-	if (!cacheable(attr))
-		return upsert(q, out_id, attr, text);
-	h = vhash(attr, text);
-	for (i = h & (CH_SQ_VCACHE_SLOTS - 1); q->vcache[i].id; i = (i + 1) & (CH_SQ_VCACHE_SLOTS - 1)) {
+	for (size_t i = h & (CH_SQ_VCACHE_SLOTS - 1); q->vcache[i].id;
+	     i = (i + 1) & (CH_SQ_VCACHE_SLOTS - 1)) {
 		e = &q->vcache[i];
 		if (e->hash == h && e->attr == attr && !strcmp(e->text, text)) {
 			e->delta++;
@@ -144,28 +141,55 @@ static ch_err resolve(ch_sqlite *q, int64_t *out_id, ch_store_attr attr, const c
 				q->dirty[q->num_dirty++] = (uint32_t)i;
 			}
 			*out_id = e->id;
-			return CH_OK;
+			return true;
 		}
 	}
-	CH_TRY(upsert(q, out_id, attr, text));
+	return false;
+}
+
+/* ch_sq__vcache_add remembers a value id just written (its count is already in the store). */
+ch_err ch_sq__vcache_add(ch_sqlite *q, int64_t id, ch_store_attr attr, const char *text)
+{
+	uint64_t h = vhash(attr, text);
+	ch_sq_vent *e;
+	size_t i;
+	ch_err err = CH_OK;
+
 	if (q->vcache_used >= CH_SQ_VCACHE_SLOTS / 2) {
 		/* Full: write what is pending and start again (bounded memory). */
 		CH_TRY(flush_deltas(q));
 		ch_sq__vcache_clear(q);
-		for (i = h & (CH_SQ_VCACHE_SLOTS - 1); q->vcache[i].id; i = (i + 1) & (CH_SQ_VCACHE_SLOTS - 1))
-			;
 	}
+	for (i = h & (CH_SQ_VCACHE_SLOTS - 1); q->vcache[i].id; i = (i + 1) & (CH_SQ_VCACHE_SLOTS - 1))
+		if (q->vcache[i].hash == h && q->vcache[i].attr == attr && !strcmp(q->vcache[i].text, text))
+			return CH_OK;
 	e = &q->vcache[i];
 	e->text = ch_store__strdup(text);
 	if (!e->text)
 		return ch_error_set(CH_ERR_NOMEM, "out of memory caching values");
 	e->hash = h;
-	e->id = *out_id;
+	e->id = id;
 	e->attr = (uint8_t)attr;
 	e->delta = 0;
 	e->dirty = false;
 	q->vcache_used++;
 out:
+	return err;
+}
+
+/* ch_sq__resolve counts one more certificate carrying (attr, text) and returns the value's id,
+ * through the cache for values that repeat. */
+ch_err ch_sq__resolve(ch_sqlite *q, int64_t *out_id, ch_store_attr attr, const char *text)
+{
+	ch_err err;
+
+	if (!ch_sq__cacheable(attr))
+		return upsert(q, out_id, attr, text);
+	if (ch_sq__vcache_find(q, out_id, attr, text))
+		return CH_OK;
+	err = upsert(q, out_id, attr, text);
+	if (!err)
+		err = ch_sq__vcache_add(q, *out_id, attr, text);
 	return err;
 }
 
@@ -179,7 +203,7 @@ static int val_cmp(const void *a, const void *b)
 }
 
 /* unique_vals sorts the derived values and drops repeats (a name twice, equal OUs...). */
-static void unique_vals(ch_store__vals *v)
+void ch_sq__unique_vals(ch_store__vals *v)
 {
 	size_t o = 0;
 
@@ -192,7 +216,7 @@ static void unique_vals(ch_store__vals *v)
 
 /* stored_text maps a value to its stored text: names reversed, serials joined with the id of
  * their issuer DN. Returns a pointer to `text` itself or into q->scratch. */
-static ch_err stored_text(ch_sqlite *q, const char **out, ch_store_attr attr, const char *text,
+ch_err ch_sq__stored_text(ch_sqlite *q, const char **out, ch_store_attr attr, const char *text,
 			  int64_t issuer_id)
 {
 	size_t n = strlen(text);
@@ -213,114 +237,7 @@ out:
 	return err;
 }
 
-static ch_err insert_der(ch_sqlite *q, int64_t id, const ch_cert *c)
-{
-	sqlite3_stmt *st;
-	size_t bound = ZSTD_compressBound(c->der.len), zn = 0;
-	ch_err err = CH_OK;
-	bool z = false;
-
-	if (c->der.len >= 256) {
-		ch_buf_reset(&q->scratch);
-		CH_TRY(ch_buf_reserve(&q->scratch, bound));
-		zn = ZSTD_compressCCtx(q->zc, q->scratch.data, bound, c->der.data, c->der.len,
-				       ZSTD_LEVEL);
-		z = !ZSTD_isError(zn) && zn * 100 <= c->der.len * (100 - COMPRESS_MIN_GAIN);
-	}
-	CH_TRY(ch_sq__stmt(q, &st, SQ_DER_INS));
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, z);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)c->der.len);
-	if (z)
-		sqlite3_bind_blob(st, 4, q->scratch.data, (int)zn, SQLITE_STATIC);
-	else
-		sqlite3_bind_blob(st, 4, c->der.data, (int)c->der.len, SQLITE_STATIC);
-	CH_TRY(ch_sq__step_done(q, st, "storing DER"));
-	q->c_der += z ? (int64_t)zn : (int64_t)c->der.len;
-	q->c_der_raw += (int64_t)c->der.len;
-out:
-	return err;
-}
-
-static ch_err insert_cert_row(ch_sqlite *q, int64_t *out_id, const ch_cert *c, int64_t serial_id,
-			      int64_t subject_id, int64_t issuer_id)
-{
-	sqlite3_stmt *st;
-	unsigned flags = (c->is_ca ? CH_STORE_F_CA : 0) | (c->self_signed ? CH_STORE_F_SELF_SIGNED : 0) |
-			 (c->precert ? CH_STORE_F_PRECERT : 0);
-	ch_err err = ch_sq__stmt(q, &st, SQ_CERT_INS);
-
-	if (err)
-		return err;
-	sqlite3_bind_blob(st, 1, c->sha256, 32, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 2, c->sha1, 20, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, serial_id);
-	sqlite3_bind_int64(st, 4, subject_id);
-	sqlite3_bind_int64(st, 5, issuer_id);
-	sqlite3_bind_int64(st, 6, c->not_before);
-	sqlite3_bind_int64(st, 7, c->not_after);
-	sqlite3_bind_int(st, 8, (int)flags);
-	CH_TRY(ch_sq__step_done(q, st, "storing a certificate"));
-	*out_id = sqlite3_last_insert_rowid(q->db);
-	q->c_certs++;
-	q->c_precerts += c->precert;
-out:
-	return err;
-}
-
-static ch_err insert_edge(ch_sqlite *q, int64_t value_id, int64_t cert_id)
-{
-	sqlite3_stmt *st;
-	ch_err err = ch_sq__stmt(q, &st, SQ_CV_INS);
-
-	if (err)
-		return err;
-	sqlite3_bind_int64(st, 1, value_id);
-	sqlite3_bind_int64(st, 2, cert_id);
-	return ch_sq__step_done(q, st, "linking a value");
-}
-
-/* put_new stores a certificate not yet in the store, with all its values. */
-static ch_err put_new(ch_sqlite *q, int64_t *out_id, const ch_store_put *p)
-{
-	ch_store__vals *v = &q->vals;
-	int64_t *ids = NULL, issuer_id = 0, subject_id = 0, serial_id = 0;
-	const char *text;
-	ch_err err = CH_OK;
-
-	CH_TRY(ch_store__derive(v, p));
-	unique_vals(v);
-	ids = malloc((v->n + 1) * sizeof *ids);
-	if (!ids) {
-		err = ch_error_set(CH_ERR_NOMEM, "out of memory storing a certificate");
-		goto out;
-	}
-	/* The issuer DN first: the serial's stored text names it. */
-	for (size_t i = 0; i < v->n; i++)
-		if (v->v[i].attr == CH_SA_ISSUER_DN)
-			CH_TRY(resolve(q, &issuer_id, CH_SA_ISSUER_DN, v->v[i].text));
-	for (size_t i = 0; i < v->n; i++) {
-		if (v->v[i].attr == CH_SA_ISSUER_DN) {
-			ids[i] = issuer_id;
-			continue;
-		}
-		CH_TRY(stored_text(q, &text, v->v[i].attr, v->v[i].text, issuer_id));
-		CH_TRY(resolve(q, &ids[i], v->v[i].attr, text));
-		if (v->v[i].attr == CH_SA_SUBJECT_DN)
-			subject_id = ids[i];
-		else if (v->v[i].attr == CH_SA_SERIAL)
-			serial_id = ids[i];
-	}
-	CH_TRY(insert_cert_row(q, out_id, p->cert, serial_id, subject_id, issuer_id));
-	CH_TRY(insert_der(q, *out_id, p->cert));
-	for (size_t i = 0; i < v->n; i++)
-		CH_TRY(insert_edge(q, ids[i], *out_id));
-out:
-	free(ids);
-	return err;
-}
-
-static ch_err source_id(ch_sqlite *q, int64_t *out, ch_source_kind kind, const char *name)
+ch_err ch_sq__source_id(ch_sqlite *q, int64_t *out, ch_source_kind kind, const char *name)
 {
 	sqlite3_stmt *st;
 	ch_err err = CH_OK;
@@ -365,7 +282,7 @@ static ch_err add_sighting(ch_sqlite *q, int64_t cert_id, const ch_sighting *g)
 
 	if (!g->source || (int)g->kind < CH_SOURCE_FILE || g->kind > CH_SOURCE_TELEMETRY)
 		return ch_error_set(CH_ERR_INVALID, "store: a sighting needs a kind and a source");
-	CH_TRY(source_id(q, &sid, g->kind, g->source));
+	CH_TRY(ch_sq__source_id(q, &sid, g->kind, g->source));
 	CH_TRY(ch_sq__stmt(q, &st, SQ_SIGHT_INS));
 	sqlite3_bind_int64(st, 1, cert_id);
 	sqlite3_bind_int64(st, 2, sid);
@@ -402,7 +319,7 @@ static ch_err counter_add(ch_sqlite *q, const char *name, int64_t *n)
 
 /* flush_pending writes count increments and counters, so readers in this transaction (and
  * after commit, everyone) see exact figures. */
-static ch_err flush_pending(ch_sqlite *q)
+ch_err ch_sq__flush_pending(ch_sqlite *q)
 {
 	ch_err err = CH_OK;
 
@@ -418,7 +335,7 @@ out:
 	return err;
 }
 
-static ch_err find_cert(ch_sqlite *q, int64_t *out, const uint8_t sha256[32])
+ch_err ch_sq__find_cert(ch_sqlite *q, int64_t *out, const uint8_t sha256[32])
 {
 	sqlite3_stmt *st;
 	ch_err err = ch_sq__stmt(q, &st, SQ_CERT_FIND);
@@ -462,25 +379,13 @@ ch_err ch_sq__put_certs(ch_store *s, uint8_t *out_new, const ch_store_put *items
 {
 	ch_sqlite *q = (ch_sqlite *)s;
 	bool opened;
-	int64_t id;
 	ch_err err = with_txn(q, &opened);
 
 	if (err)
 		return err;
-	for (size_t i = 0; i < n; i++) {
-		const ch_cert *c = items[i].cert;
-		if (!c || !c->der.data)
-			CH_TRY(ch_error_set(CH_ERR_INVALID, "store: item %zu has no certificate", i));
-		CH_TRY(find_cert(q, &id, c->sha256));
-		if (out_new)
-			out_new[i] = id == 0;
-		if (!id)
-			CH_TRY(put_new(q, &id, &items[i]));
-		if (items[i].sighting)
-			CH_TRY(add_sighting(q, id, items[i].sighting));
-	}
-	err = flush_pending(q);
-out:
+	err = ch_sq__put_batch(q, out_new, items, n);
+	if (!err)
+		err = ch_sq__flush_pending(q);
 	return end_txn(q, opened, err);
 }
 
@@ -496,14 +401,14 @@ ch_err ch_sq__add_sightings(ch_store *s, const uint8_t (*sha256s)[32], const ch_
 	if (err)
 		return err;
 	for (size_t i = 0; i < n; i++) {
-		CH_TRY(find_cert(q, &id, sha256s[i]));
+		CH_TRY(ch_sq__find_cert(q, &id, sha256s[i]));
 		if (!id) {
 			ch_hex_encode(hex, sha256s[i], 32);
 			CH_TRY(ch_error_set(CH_ERR_NOTFOUND, "store: no certificate %s", hex));
 		}
 		CH_TRY(add_sighting(q, id, &sg[i]));
 	}
-	err = flush_pending(q);
+	err = ch_sq__flush_pending(q);
 out:
 	return end_txn(q, opened, err);
 }

@@ -1,0 +1,179 @@
+/* bench_ingest — end-to-end ingest rate into a fresh SQLite store, printed beside the
+ * decode-only and decode+names rates of the same certificates in the same run.
+ *
+ *   bench_ingest [--limit N] [--db PATH] [--batch N] CORPUS
+ *
+ * CORPUS is gen_corpus output (concatenated DER or PEM), loaded into memory first so that the
+ * figures time decoding and storing, not reading the file. The store is created fresh at PATH
+ * (default a temporary file, removed at the end). Each certificate gets a file sighting, as
+ * `certhound ingest` does. Rates are given per CPU-second of the process (steady on a shared
+ * machine) and per wall-clock second. See docs/bench.md. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <certhound/ingest.h>
+#include <certhound/names.h>
+#include <certhound/store.h>
+#include <certhound/x509.h>
+
+#include "benchlib.h"
+
+#define TARGET_INGEST 100000.0
+
+static double cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+typedef struct phase {
+	const char *name;
+	double cpu, wall;
+	uint64_t n;
+} phase;
+
+static void report(const phase *p)
+{
+	printf("%-22s %10llu certs  %10.0f certs/CPU-s  %10.0f certs/s wall\n", p->name,
+	       (unsigned long long)p->n, p->cpu > 0 ? (double)p->n / p->cpu : 0.0,
+	       p->wall > 0 ? (double)p->n / p->wall : 0.0);
+}
+
+static int decode_phase(phase *p, const bench_corpus *c, bool names)
+{
+	ch_cert *cert = NULL;
+	ch_names *nm = NULL;
+	const ch_cert_names *cn;
+	double c0, w0;
+
+	if (ch_cert_new(&cert) || ch_names_new(&nm)) {
+		fprintf(stderr, "bench_ingest: %s\n", ch_error_last());
+		return -1;
+	}
+	c0 = cpu_now();
+	w0 = bench_now();
+	for (size_t i = 0; i < c->num_certs; i++) {
+		if (ch_cert_parse(cert, c->certs[i].der, c->certs[i].len, CH_PARSE_ALL) != CH_OK)
+			continue;
+		bench_sink += cert->sha256[0];
+		if (names && ch_names_of_cert(nm, cert, &cn) == CH_OK)
+			bench_sink += cn->num_names;
+		p->n++;
+	}
+	p->cpu = cpu_now() - c0;
+	p->wall = bench_now() - w0;
+	ch_cert_free(cert);
+	ch_names_free(nm);
+	return 0;
+}
+
+static int ingest_phase(phase *p, const bench_corpus *c, const char *db, size_t batch,
+			ch_ingest_counts *out)
+{
+	ch_store *s = NULL;
+	ch_ingest *ig = NULL;
+	double c0, w0;
+	int rc = -1;
+
+	if (ch_store_open(&s, db, CH_STORE_CREATE) != CH_OK ||
+	    ch_ingest_new(&ig, s, &(ch_ingest_opts){.batch_size = batch}) != CH_OK)
+		goto out;
+	c0 = cpu_now();
+	w0 = bench_now();
+	for (size_t i = 0; i < c->num_certs; i++) {
+		ch_sighting g = {.kind = CH_SOURCE_FILE, .source = "/bench/corpus.der",
+				 .index = (int64_t)i, .timestamp = 1700000000};
+		if (ch_ingest_add(ig, c->certs[i].der, c->certs[i].len, &g) != CH_OK)
+			goto out;
+	}
+	if (ch_ingest_flush(ig) != CH_OK)
+		goto out;
+	p->cpu = cpu_now() - c0;
+	p->wall = bench_now() - w0;
+	ch_ingest_get_counts(ig, out);
+	p->n = out->read;
+	rc = 0;
+out:
+	if (rc)
+		fprintf(stderr, "bench_ingest: %s\n", ch_error_last());
+	ch_ingest_free(ig);
+	ch_store_close(s);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	bench_corpus c = {0};
+	const char *db = NULL, *corpus = NULL;
+	char tmp[] = "/tmp/bench_ingest.XXXXXX", path[512];
+	size_t limit = 0, batch = 0;
+	phase dec = {.name = "decode only"}, nam = {.name = "decode + names"},
+	      ing = {.name = "ingest (end to end)"};
+	ch_ingest_counts counts;
+	struct stat sb;
+	ch_store *s = NULL;
+	ch_store_stats st = {0};
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--limit") && i + 1 < argc)
+			limit = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--db") && i + 1 < argc)
+			db = argv[++i];
+		else if (!strcmp(argv[i], "--batch") && i + 1 < argc)
+			batch = strtoull(argv[++i], NULL, 10);
+		else
+			corpus = argv[i];
+	}
+	if (!corpus) {
+		fprintf(stderr, "usage: bench_ingest [--limit N] [--db PATH] [--batch N] CORPUS\n");
+		return 2;
+	}
+	if (bench_corpus_load_file(&c, corpus, limit) != 0)
+		return 1;
+	bench_corpus_done(&c);
+	if (!db) {
+		if (!mkdtemp(tmp))
+			return 1;
+		snprintf(path, sizeof path, "%s/store.db", tmp);
+		db = path;
+	}
+	printf("corpus: %zu certificates, %.1f MB of DER (%s)\n", c.num_certs,
+	       (double)c.total_bytes / 1e6, corpus);
+	if (decode_phase(&dec, &c, false) || decode_phase(&nam, &c, true) ||
+	    ingest_phase(&ing, &c, db, batch, &counts))
+		return 1;
+	report(&dec);
+	report(&nam);
+	report(&ing);
+	printf("new %llu, duplicates %llu, rejected %llu, batches %llu\n",
+	       (unsigned long long)counts.new_certs, (unsigned long long)counts.duplicates,
+	       (unsigned long long)counts.rejected, (unsigned long long)counts.batches);
+	if (ch_store_open(&s, db, CH_STORE_READONLY) == CH_OK && ch_store_stats_get(s, &st) == CH_OK &&
+	    stat(db, &sb) == 0 && st.certificates)
+		printf("store: %.0f MB per million certificates (DER kept: %.0f MB raw, %.0f MB stored, "
+		       "zstd saves %.1f%%)\n",
+		       (double)sb.st_size / 1e6 * 1e6 / (double)st.certificates,
+		       (double)st.der_raw_bytes / 1e6 * 1e6 / (double)st.certificates,
+		       (double)st.der_bytes / 1e6 * 1e6 / (double)st.certificates,
+		       st.der_raw_bytes ? 100.0 * (1.0 - (double)st.der_bytes / (double)st.der_raw_bytes) : 0);
+	ch_store_close(s);
+	printf("target: %.0f certs/s end to end -> %s (per CPU-second)\n", TARGET_INGEST,
+	       ing.cpu > 0 && (double)ing.n / ing.cpu >= TARGET_INGEST ? "met" : "NOT met");
+	if (db == path) {
+		char f[600];
+		const char *sfx[] = {"", "-wal", "-shm"};
+		for (int i = 0; i < 3; i++) {
+			snprintf(f, sizeof f, "%s%s", path, sfx[i]);
+			unlink(f);
+		}
+		rmdir(tmp);
+	}
+	bench_corpus_free(&c);
+	return 0;
+}

@@ -1,0 +1,542 @@
+/* SQLite backend: the batched write path of ch_store_put_certs.
+ *
+ * One put call (a chunk of a few hundred certificates) is written with a handful of multi-row
+ * statements instead of dozens of single-row statements per certificate:
+ *  1. each certificate is looked up by SHA-256 (store, then earlier in this call); new ones get
+ *     the next id of the transaction and their derived values;
+ *  2. values already in the value-id cache are counted in memory; the others are gathered,
+ *     distinct, with how many certificates of the call carry them, and written with multi-row
+ *     upserts (INSERT ... ON CONFLICT DO UPDATE SET n=n+excluded.n RETURNING id);
+ *  3. certificate rows, DER rows, edges (sorted by value, then certificate, for locality) and
+ *     sightings follow as multi-row inserts. */
+#include "sqlite.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ZSTD_LEVEL 1
+#define COMPRESS_MIN_GAIN 8 /* percent: store compressed DER only when it saves at least this */
+
+typedef struct mentry {
+	uint64_t hash;
+	size_t off;      /* text in b->text */
+	int64_t id;
+	int64_t mult;    /* certificates of this call carrying the value */
+	size_t pos;      /* first-seen position: refs use it, as slots move on rehash */
+	uint8_t attr;
+	bool used;
+} mentry;
+
+typedef struct edge {
+	int64_t ref;     /* > 0 value id; < 0 -(map slot + 1) */
+	int64_t cert;
+} edge;
+
+typedef struct crow {
+	int64_t id;
+	size_t item;
+	int64_t serial_ref, subject_ref, issuer_id;
+	size_t z_off, z_len;  /* compressed DER in b->z, z_len 0 = stored raw */
+} crow;
+
+typedef struct srow {
+	int64_t cert;
+	size_t item;
+} srow;
+
+struct ch_sq_batch {
+	ch_buf text;
+	mentry *map;
+	size_t map_cap, map_used;
+	size_t *order;        /* used slots in first-seen order */
+	edge *edges;
+	size_t num_edges, cap_edges;
+	crow *rows;
+	size_t num_rows, cap_rows;
+	srow *sights;
+	size_t num_sights, cap_sights;
+	ch_buf z;
+	int64_t *ids;         /* per item: certificate id */
+	size_t cap_ids;
+};
+
+static const struct {
+	const char *head, *row, *tail;
+	int rows;
+} mdef[SQM_COUNT_] = {
+	[SQM_VAL] = {"INSERT INTO val(attr, text, n) VALUES ", "(?,?,?)",
+		     " ON CONFLICT(attr, text) DO UPDATE SET n=n+excluded.n RETURNING id, attr, text, n", 64},
+	[SQM_CERT] = {"INSERT INTO cert(id, sha256, sha1, serial_id, subject_id, issuer_id, not_before,"
+		      " not_after, flags) VALUES ", "(?,?,?,?,?,?,?,?,?)", "", 32},
+	[SQM_DER] = {"INSERT INTO der(id, z, raw_len, data) VALUES ", "(?,?,?,?)", "", 32},
+	[SQM_CV] = {"INSERT OR IGNORE INTO cv(value_id, cert_id) VALUES ", "(?,?)", "", 128},
+	[SQM_SIGHT] = {"INSERT OR IGNORE INTO sighting(cert_id, source_id, idx, ts, ip, port, sni) VALUES ",
+		       "(?,?,?,?,?,?,?)", "", 64},
+};
+
+/* mstmt returns the statement inserting `rows` rows of kind k: the cached full-size one, or a
+ * freshly prepared one (*temp set: the caller finalizes it). */
+static ch_err mstmt(ch_sqlite *q, sqlite3_stmt **out, bool *temp, enum ch_sq_multi k, int rows)
+{
+	ch_buf sql;
+	ch_err err = CH_OK;
+
+	*temp = rows != mdef[k].rows;
+	if (!*temp && q->mst[k]) {
+		sqlite3_reset(q->mst[k]);
+		sqlite3_clear_bindings(q->mst[k]);
+		*out = q->mst[k];
+		return CH_OK;
+	}
+	ch_buf_init(&sql, 1u << 20);
+	CH_TRY(ch_buf_puts(&sql, mdef[k].head));
+	for (int i = 0; i < rows; i++)
+		CH_TRY(ch_buf_printf(&sql, "%s%s", i ? "," : "", mdef[k].row));
+	CH_TRY(ch_buf_puts(&sql, mdef[k].tail));
+	if (sqlite3_prepare_v3(q->db, sql.data, -1, *temp ? 0 : SQLITE_PREPARE_PERSISTENT, out,
+			       NULL) != SQLITE_OK)
+		CH_TRY(ch_sq__fail(q, "preparing a batch statement"));
+	if (!*temp)
+		q->mst[k] = *out;
+out:
+	ch_buf_free(&sql);
+	return err;
+}
+
+static void mdone(sqlite3_stmt *st, bool temp)
+{
+	if (temp)
+		sqlite3_finalize(st);
+	else
+		sqlite3_reset(st);
+}
+
+void ch_sq__batch_free(ch_sqlite *q)
+{
+	struct ch_sq_batch *b = q->batch;
+
+	for (int k = 0; k < SQM_COUNT_; k++) {
+		sqlite3_finalize(q->mst[k]);
+		q->mst[k] = NULL;
+	}
+	if (!b)
+		return;
+	ch_buf_free(&b->text);
+	ch_buf_free(&b->z);
+	free(b->map);
+	free(b->order);
+	free(b->edges);
+	free(b->rows);
+	free(b->sights);
+	free(b->ids);
+	free(b);
+	q->batch = NULL;
+}
+
+static ch_err grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t c = *cap ? *cap : 64;
+	void *np;
+
+	if (need <= *cap)
+		return CH_OK;
+	while (c < need)
+		c *= 2;
+	np = realloc(*p, c * elem);
+	if (!np)
+		return ch_error_set(CH_ERR_NOMEM, "out of memory batching certificates");
+	*p = np;
+	*cap = c;
+	return CH_OK;
+}
+
+static ch_err batch_reset(ch_sqlite *q, size_t n)
+{
+	struct ch_sq_batch *b = q->batch;
+	ch_err err = CH_OK;
+
+	if (!b) {
+		if (!(b = q->batch = calloc(1, sizeof *b)))
+			return ch_error_set(CH_ERR_NOMEM, "out of memory");
+		ch_buf_init(&b->text, 256u << 20);
+		ch_buf_init(&b->z, 256u << 20);
+	}
+	ch_buf_reset(&b->text);
+	ch_buf_reset(&b->z);
+	if (b->map_used)
+		memset(b->map, 0, b->map_cap * sizeof *b->map);
+	b->map_used = b->num_edges = b->num_rows = b->num_sights = 0;
+	CH_TRY(grow((void **)&b->ids, &b->cap_ids, n, sizeof *b->ids));
+out:
+	return err;
+}
+
+static uint64_t mhash(ch_store_attr attr, const char *text)
+{
+	uint64_t h = 14695981039346656037ull ^ ((uint64_t)attr << 56);
+
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	return h | 1;
+}
+
+static ch_err map_rehash(struct ch_sq_batch *b)
+{
+	size_t cap = b->map_cap ? b->map_cap * 2 : 4096;
+	mentry *m = calloc(cap, sizeof *m), *old = b->map;
+	size_t *order = realloc(b->order, cap * sizeof *order);
+
+	if (!m || !order) {
+		free(m);
+		if (order)
+			b->order = order;
+		return ch_error_set(CH_ERR_NOMEM, "out of memory batching values");
+	}
+	b->order = order;
+	for (size_t k = 0; k < b->map_used; k++) {
+		mentry *e = &old[b->order[k]];
+		size_t i = e->hash & (cap - 1);
+		while (m[i].used)
+			i = (i + 1) & (cap - 1);
+		m[i] = *e;
+		b->order[k] = i;
+	}
+	free(old);
+	b->map = m;
+	b->map_cap = cap;
+	return CH_OK;
+}
+
+/* map_find returns the slot of (attr, text) in the call's value map, or the empty slot where it
+ * belongs. */
+static size_t map_find(struct ch_sq_batch *b, uint64_t h, ch_store_attr attr, const char *text)
+{
+	size_t i = h & (b->map_cap - 1);
+
+	while (b->map[i].used && !(b->map[i].hash == h && b->map[i].attr == attr &&
+				    !strcmp(b->text.data + b->map[i].off, text)))
+		i = (i + 1) & (b->map_cap - 1);
+	return i;
+}
+
+/* map_add counts one more certificate carrying (attr, text); *out_ref = -(slot + 1). */
+static ch_err map_add(struct ch_sq_batch *b, int64_t *out_ref, ch_store_attr attr, const char *text)
+{
+	uint64_t h = mhash(attr, text);
+	size_t i;
+	ch_err err = CH_OK;
+
+	if (b->map_used * 2 >= b->map_cap)
+		CH_TRY(map_rehash(b));
+	i = map_find(b, h, attr, text);
+	if (!b->map[i].used) {
+		b->map[i] = (mentry){.hash = h, .off = b->text.len, .attr = (uint8_t)attr, .used = true,
+				     .pos = b->map_used};
+		CH_TRY(ch_buf_append(&b->text, text, strlen(text) + 1));
+		b->order[b->map_used++] = i;
+	}
+	b->map[i].mult++;
+	*out_ref = -(int64_t)(b->map[i].pos + 1);
+out:
+	return err;
+}
+
+static int64_t ref_id(const struct ch_sq_batch *b, int64_t ref)
+{
+	return ref >= 0 ? ref : b->map[b->order[-ref - 1]].id;
+}
+
+static ch_err add_edge(struct ch_sq_batch *b, int64_t ref, int64_t cert)
+{
+	ch_err err = grow((void **)&b->edges, &b->cap_edges, b->num_edges + 1, sizeof *b->edges);
+
+	if (!err)
+		b->edges[b->num_edges++] = (edge){ref, cert};
+	return err;
+}
+
+static ch_err compress_der(ch_sqlite *q, crow *r, const ch_cert *c)
+{
+	struct ch_sq_batch *b = q->batch;
+	size_t bound = ZSTD_compressBound(c->der.len), zn;
+	ch_err err = CH_OK;
+
+	r->z_len = 0;
+	if (c->der.len < 256)
+		return CH_OK;
+	CH_TRY(ch_buf_reserve(&b->z, bound));
+	zn = ZSTD_compressCCtx(q->zc, b->z.data + b->z.len, bound, c->der.data, c->der.len, ZSTD_LEVEL);
+	if (!ZSTD_isError(zn) && zn * 100 <= c->der.len * (100 - COMPRESS_MIN_GAIN)) {
+		r->z_off = b->z.len;
+		r->z_len = zn;
+		b->z.len += zn;
+	}
+out:
+	return err;
+}
+
+/* add_new derives a new certificate's values and queues its rows. The first-seen-order index of
+ * a map value is stable, so refs stay valid across map growth. */
+static ch_err add_new(ch_sqlite *q, size_t item, const ch_store_put *p, int64_t id)
+{
+	struct ch_sq_batch *b = q->batch;
+	ch_store__vals *v = &q->vals;
+	crow r = {.id = id, .item = item};
+	const char *text;
+	int64_t ref;
+	ch_err err = CH_OK;
+
+	CH_TRY(ch_store__derive(v, p));
+	ch_sq__unique_vals(v);
+	for (size_t i = 0; i < v->n; i++)
+		if (v->v[i].attr == CH_SA_ISSUER_DN) {
+			CH_TRY(ch_sq__resolve(q, &r.issuer_id, CH_SA_ISSUER_DN, v->v[i].text));
+			CH_TRY(add_edge(b, r.issuer_id, id));
+		}
+	for (size_t i = 0; i < v->n; i++) {
+		ch_store_attr a = v->v[i].attr;
+		if (a == CH_SA_ISSUER_DN)
+			continue;
+		CH_TRY(ch_sq__stored_text(q, &text, a, v->v[i].text, r.issuer_id));
+		if (!(ch_sq__cacheable(a) && ch_sq__vcache_find(q, &ref, a, text)))
+			CH_TRY(map_add(b, &ref, a, text));
+		CH_TRY(add_edge(b, ref, id));
+		if (a == CH_SA_SUBJECT_DN)
+			r.subject_ref = ref;
+		else if (a == CH_SA_SERIAL)
+			r.serial_ref = ref;
+	}
+	CH_TRY(compress_der(q, &r, p->cert));
+	CH_TRY(grow((void **)&b->rows, &b->cap_rows, b->num_rows + 1, sizeof *b->rows));
+	b->rows[b->num_rows++] = r;
+out:
+	return err;
+}
+
+/* write_values upserts the call's distinct new values, K rows per statement. */
+static ch_err write_values(ch_sqlite *q)
+{
+	struct ch_sq_batch *b = q->batch;
+	sqlite3_stmt *st = NULL;
+	bool temp = false;
+	ch_err err = CH_OK;
+	int rc;
+
+	for (size_t at = 0; at < b->map_used;) {
+		int rows = (int)(b->map_used - at < (size_t)mdef[SQM_VAL].rows ? b->map_used - at :
+				 (size_t)mdef[SQM_VAL].rows);
+		CH_TRY(mstmt(q, &st, &temp, SQM_VAL, rows));
+		for (int k = 0; k < rows; k++) {
+			mentry *e = &b->map[b->order[at + (size_t)k]];
+			sqlite3_bind_int(st, 3 * k + 1, e->attr);
+			sqlite3_bind_text(st, 3 * k + 2, b->text.data + e->off, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 3 * k + 3, e->mult);
+		}
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			ch_store_attr a = (ch_store_attr)sqlite3_column_int(st, 1);
+			const char *t = (const char *)sqlite3_column_text(st, 2);
+			size_t i = map_find(b, mhash(a, t), a, t);
+			if (!b->map[i].used)
+				continue;
+			b->map[i].id = sqlite3_column_int64(st, 0);
+			if (sqlite3_column_int64(st, 3) == b->map[i].mult) { /* it did not exist */
+				q->c_names += a == CH_SA_NAME;
+				q->c_domains += a == CH_SA_DOMAIN;
+			}
+		}
+		mdone(st, temp);
+		st = NULL;
+		if (rc != SQLITE_DONE)
+			CH_TRY(ch_sq__fail(q, "storing values"));
+		for (int k = 0; k < rows; k++) {
+			mentry *e = &b->map[b->order[at + (size_t)k]];
+			if (!e->id)
+				CH_TRY(ch_error_set(CH_ERR_STORE, "store: a value was not returned"));
+			if (ch_sq__cacheable((ch_store_attr)e->attr))
+				CH_TRY(ch_sq__vcache_add(q, e->id, (ch_store_attr)e->attr, b->text.data + e->off));
+		}
+		at += (size_t)rows;
+	}
+out:
+	if (st)
+		mdone(st, temp);
+	return err;
+}
+
+/* write_rows runs `bind` for every row of kind k, K rows per statement. */
+typedef void (*bind_fn)(ch_sqlite *q, const ch_store_put *items, sqlite3_stmt *st, int base,
+			size_t row);
+
+static ch_err write_rows(ch_sqlite *q, const ch_store_put *items, enum ch_sq_multi k, size_t n,
+			 int cols, bind_fn bind, int64_t *out_changes)
+{
+	sqlite3_stmt *st = NULL;
+	bool temp = false;
+	ch_err err = CH_OK;
+	int rc;
+
+	for (size_t at = 0; at < n;) {
+		int rows = (int)(n - at < (size_t)mdef[k].rows ? n - at : (size_t)mdef[k].rows);
+		CH_TRY(mstmt(q, &st, &temp, k, rows));
+		for (int r = 0; r < rows; r++)
+			bind(q, items, st, r * cols, at + (size_t)r);
+		rc = sqlite3_step(st);
+		mdone(st, temp);
+		st = NULL;
+		if (rc != SQLITE_DONE)
+			CH_TRY(ch_sq__fail(q, "storing certificates"));
+		if (out_changes)
+			*out_changes += sqlite3_changes(q->db);
+		at += (size_t)rows;
+	}
+out:
+	return err;
+}
+
+static void bind_cert(ch_sqlite *q, const ch_store_put *items, sqlite3_stmt *st, int base,
+		      size_t row)
+{
+	const crow *r = &q->batch->rows[row];
+	const ch_cert *c = items[r->item].cert;
+	unsigned flags = (c->is_ca ? CH_STORE_F_CA : 0) | (c->self_signed ? CH_STORE_F_SELF_SIGNED : 0) |
+			 (c->precert ? CH_STORE_F_PRECERT : 0);
+
+	sqlite3_bind_int64(st, base + 1, r->id);
+	sqlite3_bind_blob(st, base + 2, c->sha256, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, base + 3, c->sha1, 20, SQLITE_STATIC);
+	sqlite3_bind_int64(st, base + 4, ref_id(q->batch, r->serial_ref));
+	sqlite3_bind_int64(st, base + 5, ref_id(q->batch, r->subject_ref));
+	sqlite3_bind_int64(st, base + 6, r->issuer_id);
+	sqlite3_bind_int64(st, base + 7, c->not_before);
+	sqlite3_bind_int64(st, base + 8, c->not_after);
+	sqlite3_bind_int(st, base + 9, (int)flags);
+	q->c_certs++;
+	q->c_precerts += c->precert;
+}
+
+static void bind_der(ch_sqlite *q, const ch_store_put *items, sqlite3_stmt *st, int base,
+		     size_t row)
+{
+	const crow *r = &q->batch->rows[row];
+	const ch_cert *c = items[r->item].cert;
+
+	sqlite3_bind_int64(st, base + 1, r->id);
+	sqlite3_bind_int(st, base + 2, r->z_len != 0);
+	sqlite3_bind_int64(st, base + 3, (sqlite3_int64)c->der.len);
+	if (r->z_len)
+		sqlite3_bind_blob(st, base + 4, q->batch->z.data + r->z_off, (int)r->z_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_blob(st, base + 4, c->der.data, (int)c->der.len, SQLITE_STATIC);
+	q->c_der += r->z_len ? (int64_t)r->z_len : (int64_t)c->der.len;
+	q->c_der_raw += (int64_t)c->der.len;
+}
+
+static void bind_edge(ch_sqlite *q, const ch_store_put *items, sqlite3_stmt *st, int base,
+		      size_t row)
+{
+	const edge *e = &q->batch->edges[row];
+
+	(void)items;
+	sqlite3_bind_int64(st, base + 1, e->ref);
+	sqlite3_bind_int64(st, base + 2, e->cert);
+}
+
+static void bind_sight(ch_sqlite *q, const ch_store_put *items, sqlite3_stmt *st, int base,
+		       size_t row)
+{
+	const srow *s = &q->batch->sights[row];
+	const ch_sighting *g = items[s->item].sighting;
+
+	sqlite3_bind_int64(st, base + 1, s->cert);
+	sqlite3_bind_int64(st, base + 2, q->batch->ids[s->item]); /* source id, see write_sightings */
+	sqlite3_bind_int64(st, base + 3, g->index);
+	sqlite3_bind_int64(st, base + 4, g->timestamp);
+	if (g->ip)
+		sqlite3_bind_text(st, base + 5, g->ip, -1, SQLITE_STATIC);
+	if (g->port)
+		sqlite3_bind_int(st, base + 6, g->port);
+	if (g->sni)
+		sqlite3_bind_text(st, base + 7, g->sni, -1, SQLITE_STATIC);
+}
+
+static int edge_cmp(const void *a, const void *b)
+{
+	const edge *x = a, *y = b;
+
+	if (x->ref != y->ref)
+		return x->ref < y->ref ? -1 : 1;
+	return (x->cert > y->cert) - (x->cert < y->cert);
+}
+
+/* same_in_call finds a certificate stored earlier in this call (a repeat inside the batch). */
+static int64_t same_in_call(const struct ch_sq_batch *b, const ch_store_put *items,
+			    const uint8_t *sha)
+{
+	for (size_t k = b->num_rows; k-- > 0;)
+		if (!memcmp(items[b->rows[k].item].cert->sha256, sha, 32))
+			return b->rows[k].id;
+	return 0;
+}
+
+static ch_err load_next_id(ch_sqlite *q)
+{
+	sqlite3_stmt *st = NULL;
+	ch_err err = CH_OK;
+
+	if (q->next_id)
+		return CH_OK;
+	if (sqlite3_prepare_v2(q->db, "SELECT coalesce(max(id), 0) + 1 FROM cert", -1, &st, NULL) !=
+		    SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		err = ch_sq__fail(q, "reading the next certificate id");
+	else
+		q->next_id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return err;
+}
+
+ch_err ch_sq__put_batch(ch_sqlite *q, uint8_t *out_new, const ch_store_put *items, size_t n)
+{
+	struct ch_sq_batch *b;
+	int64_t id, sid;
+	ch_err err = CH_OK;
+
+	CH_TRY(batch_reset(q, n));
+	CH_TRY(load_next_id(q));
+	b = q->batch;
+	for (size_t i = 0; i < n; i++) {
+		const ch_cert *c = items[i].cert;
+		if (!c || !c->der.data)
+			CH_TRY(ch_error_set(CH_ERR_INVALID, "store: item %zu has no certificate", i));
+		CH_TRY(ch_sq__find_cert(q, &id, c->sha256));
+		if (!id)
+			id = same_in_call(b, items, c->sha256);
+		if (out_new)
+			out_new[i] = id == 0;
+		if (!id) {
+			id = q->next_id++;
+			CH_TRY(add_new(q, i, &items[i], id));
+		}
+		if (items[i].sighting) {
+			const ch_sighting *g = items[i].sighting;
+			if (!g->source || (int)g->kind < CH_SOURCE_FILE || g->kind > CH_SOURCE_TELEMETRY)
+				CH_TRY(ch_error_set(CH_ERR_INVALID, "store: a sighting needs a kind and a source"));
+			CH_TRY(ch_sq__source_id(q, &sid, g->kind, g->source));
+			b->ids[i] = sid;
+			CH_TRY(grow((void **)&b->sights, &b->cap_sights, b->num_sights + 1, sizeof *b->sights));
+			b->sights[b->num_sights++] = (srow){id, i};
+		}
+	}
+	CH_TRY(write_values(q));
+	CH_TRY(write_rows(q, items, SQM_CERT, b->num_rows, 9, bind_cert, NULL));
+	CH_TRY(write_rows(q, items, SQM_DER, b->num_rows, 4, bind_der, NULL));
+	for (size_t i = 0; i < b->num_edges; i++)
+		b->edges[i].ref = ref_id(b, b->edges[i].ref);
+	qsort(b->edges, b->num_edges, sizeof *b->edges, edge_cmp);
+	CH_TRY(write_rows(q, items, SQM_CV, b->num_edges, 2, bind_edge, NULL));
+	CH_TRY(write_rows(q, items, SQM_SIGHT, b->num_sights, 7, bind_sight, &q->c_sightings));
+out:
+	if (err)
+		q->next_id = 0; /* the caller rolls back; read it again next time */
+	return err;
+}
