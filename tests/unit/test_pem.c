@@ -10,7 +10,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -632,6 +634,30 @@ static void test_directory_walk(const char *dir)
 	got_free(&g);
 	snprintf(p, sizeof p, "%s/c.pem", root);
 	chmod(p, 0644);
+
+	/* a socket: skipped inside a walk, an error when named (open fails even for root) */
+	{
+		struct sockaddr_un sa = {.sun_family = AF_UNIX};
+		int s = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (snprintf(sa.sun_path, sizeof sa.sun_path, "%s/a/sock", root) >=
+		    (int)sizeof sa.sun_path)
+			fprintf(stderr, "socket path too long\n");
+		CHECK(s >= 0 && bind(s, (struct sockaddr *)&sa, sizeof sa) == 0);
+		CHECK(ch_pem_new(&r) == CH_OK);
+		snprintf(p, sizeof p, "%s/a", root);
+		CHECK(ch_pem_add_path(r, p) == CH_OK);
+		CHECK(ch_pem_add_path(r, sa.sun_path) == CH_OK);
+		drain(r, &g);
+		ch_pem_get_stats(r, &st);
+		CHECK_INT(st.special, 1);
+		CHECK_INT(g.n_cert, 2);
+		CHECK_INT(g.n_err, 1);
+		CHECK(g.n_err == 1 && g.items[2].err == CH_ERR_IO &&
+		      strstr(g.items[2].message, "/a/sock: cannot open") != NULL);
+		ch_pem_free(r);
+		got_free(&g);
+		close(s);
+	}
 	free(pem0);
 	free(pem1);
 }
