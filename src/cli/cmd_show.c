@@ -14,7 +14,7 @@
 
 static void show_usage(FILE *f)
 {
-	fputs("usage: certhound show [--format table|json|ndjson] [--no-pem] SHA256\n"
+	fputs("usage: certhound show [--format table|json|ndjson|csv] [--no-pem] SHA256\n"
 	      "\n"
 	      "One stored certificate in full. SHA256 is the certificate's SHA-256 in hex or a\n"
 	      "unique prefix of it (at least 4 digits; ':' separators allowed). Prints the\n"
@@ -24,7 +24,7 @@ static void show_usage(FILE *f)
 	      "\n"
 	      "  --format F   table (default on a terminal), json or ndjson (default otherwise):\n"
 	      "               the certificate record with extra members \"pem\", \"sightings\",\n"
-	      "               \"total_sightings\", \"linked\" and \"rarity\"\n"
+	      "               \"total_sightings\", \"linked\" and \"rarity\"; csv: the record only\n"
 	      "  --no-pem     leave the PEM out\n"
 	      "\n"
 	      "Exit status: 0 shown, 1 no such certificate, 2 usage error or ambiguous prefix,\n"
@@ -212,7 +212,8 @@ out:
 	return err;
 }
 
-static int show_table(const ch_query_cert *qc, const ch_buf *pem)
+/* show_record prints the record in table (with the extra sections) or csv (the record only). */
+static int show_record(const ch_query_cert *qc, const ch_buf *pem, ch_report_format format)
 {
 	ch_report *rep = NULL;
 	ch_report_names nm = chq_names(qc);
@@ -220,12 +221,13 @@ static int show_table(const ch_query_cert *qc, const ch_buf *pem)
 	ch_err err = CH_OK;
 
 	ch_buf_init(&b, 1 << 26);
-	CH_TRY(ch_report_open(&rep, CH_REPORT_TABLE, stdout, 0));
+	CH_TRY(ch_report_open(&rep, format, stdout, 0));
 	CH_TRY(ch_report_cert(rep, qc->cert, &nm, NULL));
 	err = ch_report_close(rep);
 	rep = NULL;
 	CH_TRY(err);
-	CH_TRY(table_extras(&b, qc->record, pem));
+	if (format == CH_REPORT_TABLE)
+		CH_TRY(table_extras(&b, qc->record, pem));
 	if (!chq_write(&b) || fflush(stdout) != 0)
 		err = ch_error_set(CH_ERR_IO, "writing the output failed");
 out:
@@ -287,10 +289,6 @@ int ch_cmd_show(ch_cli *cli, int argc, char **argv)
 		rc = ch_cli_fail(CH_EXIT_USAGE, "show: a certificate SHA-256 (or prefix) is required");
 		goto out;
 	}
-	if (format == CH_REPORT_CSV) {
-		rc = ch_cli_fail(CH_EXIT_USAGE, "show: csv is not available for show; use json");
-		goto out;
-	}
 	if (!format)
 		format = ch_report_format_default(stdout);
 	strip_colons(hex, sizeof hex, id);
@@ -305,8 +303,8 @@ int ch_cmd_show(ch_cli *cli, int argc, char **argv)
 		rc = ch_cli_fail(CH_EXIT_ENV, "show: %s", ch_error_last());
 		goto out;
 	}
-	if (format == CH_REPORT_TABLE) {
-		rc = show_table(&qc, no_pem ? NULL : &pem);
+	if (format == CH_REPORT_TABLE || format == CH_REPORT_CSV) {
+		rc = show_record(&qc, no_pem ? NULL : &pem, format);
 		goto out;
 	}
 	if (show_json(&b, &qc, no_pem ? NULL : &pem, format == CH_REPORT_JSON) != CH_OK)
