@@ -230,7 +230,7 @@ static int load_dir_rec(bench_corpus *c, const char *dir, int depth)
 		char path[4096];
 		struct stat st;
 
-		if (e->d_name[0] == '.' || strcmp(e->d_name, "malformed") == 0)
+		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
 		if (stat(path, &st) != 0)

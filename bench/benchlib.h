@@ -27,8 +27,9 @@ typedef struct bench_corpus {
  * limit > 0 stops after that many certificates in total. Returns 0, or -1 with a message. */
 int bench_corpus_load_file(bench_corpus *c, const char *path, size_t limit);
 
-/* bench_corpus_load_dir appends every certificate found under dir (recursively), skipping
- * folders named "malformed" and files that hold no certificate. */
+/* bench_corpus_load_dir appends every certificate-shaped element found under dir (recursively,
+ * hidden entries skipped); files that hold none add nothing. Callers filter what their parsers
+ * refuse (bench_corpus_filter). */
 int bench_corpus_load_dir(bench_corpus *c, const char *dir);
 
 /* bench_corpus_done ends loading: call it once after the last load and before using certs

@@ -65,6 +65,14 @@ static void counter_add(counter *c, const char *key)
 	}
 }
 
+static void counter_free(counter *c)
+{
+	for (size_t i = 0; i < c->cap; i++)
+		free(c->slot[i].key);
+	free(c->slot);
+	memset(c, 0, sizeof *c);
+}
+
 static const count *counter_top(const counter *c)
 {
 	const count *best = NULL;
@@ -118,6 +126,7 @@ int main(int argc, char **argv)
 {
 	bench_corpus c = {0};
 	counter issuers = {0}, domains = {0};
+	psl_ctx_t *psl_loaded;
 	const psl_ctx_t *psl;
 	unsigned long hist_1_3 = 0, max_sans = 0, ge100 = 0, wild = 0, pre = 0, fin = 0, zero = 0;
 	unsigned long kinds[4] = {0};
@@ -133,9 +142,8 @@ int main(int argc, char **argv)
 	if (bench_corpus_load_file(&c, argv[1], 0) != 0)
 		return 1;
 	bench_corpus_done(&c);
-	psl = psl_latest(NULL);
-	if (!psl)
-		psl = psl_builtin();
+	psl_loaded = psl_latest(NULL);
+	psl = psl_loaded ? psl_loaded : psl_builtin();
 	if (!psl) {
 		fprintf(stderr, "check_corpus: no public suffix data\n");
 		return 1;
@@ -200,9 +208,7 @@ int main(int argc, char **argv)
 			}
 			if (seen.used != (size_t)ndns)
 				FAIL("certificate %zu: duplicate SAN entries", i);
-			for (size_t k = 0; k < seen.cap; k++)
-				free(seen.slot[k].key);
-			free(seen.slot);
+			counter_free(&seen);
 		}
 		GENERAL_NAMES_free(gens);
 		zero += ndns == 0;
@@ -247,5 +253,8 @@ int main(int argc, char **argv)
 		printf("%02x", md[i]);
 	printf("\n");
 	bench_corpus_free(&c);
+	counter_free(&issuers);
+	counter_free(&domains);
+	psl_free(psl_loaded);
 	return failures ? 1 : 0;
 }
