@@ -1,0 +1,112 @@
+#!/bin/bash
+# certhound ingest killed with SIGKILL at random moments, again and again, then run to the end:
+# the store must pass PRAGMA integrity_check and hold exactly what one clean run stores (same
+# certificates, same sightings - none twice -, same rarity counts, same counters, same
+# checkpoints). Input: certificates from bench/gen_corpus (when built), certificates made here
+# with openssl (some repeated in a bundle), a junk PEM block, and ../shared/corpus/certs when
+# present.
+set -u
+CLI=${CH_CLI:?CH_CLI not set}
+BUILD=${CH_BUILD_DIR:?CH_BUILD_DIR not set}
+command -v sqlite3 >/dev/null || { echo "skip: the sqlite3 command is not installed"; exit 77; }
+command -v openssl >/dev/null || { echo "skip: openssl is not installed"; exit 77; }
+
+T=$(mktemp -d /tmp/ch_ingest_kill.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+IN=$T/in
+mkdir -p "$IN"
+fail() { echo "FAIL: $*"; exit 1; }
+
+GEN=$BUILD/bench/gen_corpus
+if [ -x "$GEN" ]; then
+	for s in 1 2 3; do
+		"$GEN" --out "$IN/part$s.der" --count 4000 --seed "$s" --domains 2000 --quiet ||
+			fail "gen_corpus"
+	done
+	cp "$IN/part1.der" "$IN/part1-copy.der" # same certificates in another file
+else
+	echo "note: $GEN not built; openssl certificates only"
+fi
+for i in $(seq 1 30); do
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null \
+		-subj "/O=Kill Test/CN=host$i.kill.test" -addext "subjectAltName=DNS:host$i.kill.test" \
+		-days 10 -out "$IN/o$i.pem" 2>/dev/null || fail "openssl req"
+done
+cat "$IN/o1.pem" "$IN/o2.pem" "$IN/o3.pem" >"$IN/bundle.pem"
+printf -- '-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n' >"$IN/junk.pem"
+if [ -n "${CH_SHARED_DIR:-}" ] && [ -d "$CH_SHARED_DIR/corpus/certs" ]; then
+	ln -s "$CH_SHARED_DIR/corpus/certs" "$IN/shared"
+else
+	echo "note: ../shared/corpus/certs is absent; running without it"
+fi
+
+# A canonical dump of everything a run leaves in the store.
+dump() {
+	sqlite3 "$1" <<'SQL'
+SELECT 'cert', hex(sha256), flags, not_before, not_after FROM cert ORDER BY 2;
+SELECT 'sighting', hex(c.sha256), s.kind, s.name, g.idx FROM sighting g JOIN cert c ON c.id=g.cert_id
+  JOIN source s ON s.id=g.source_id ORDER BY 2, 3, 4, 5;
+SELECT 'value', attr, text, n FROM val ORDER BY 2, 3;
+SELECT 'edge', v.attr, v.text, hex(c.sha256) FROM cv JOIN val v ON v.id=cv.value_id
+  JOIN cert c ON c.id=cv.cert_id ORDER BY 2, 3, 4;
+SELECT 'counter', name, n FROM counter ORDER BY 2;
+SELECT 'checkpoint', source, data FROM checkpoint ORDER BY 2;
+SQL
+}
+
+# Invariants any store must satisfy: counts maintained on insert equal the real counts.
+check_store() {
+	local db=$1 r
+	r=$(sqlite3 "$db" "PRAGMA integrity_check") || fail "integrity_check did not run on $db"
+	[ "$r" = ok ] || fail "integrity_check on $db: $r"
+	r=$(sqlite3 "$db" "SELECT count(*) FROM val v WHERE n != (SELECT count(*) FROM cv WHERE value_id=v.id)")
+	[ "$r" = 0 ] || fail "$r values whose rarity count differs from their certificates"
+	r=$(sqlite3 "$db" "SELECT (SELECT n FROM counter WHERE name='certs') = (SELECT count(*) FROM cert)
+		AND (SELECT n FROM counter WHERE name='sightings') = (SELECT count(*) FROM sighting)
+		AND (SELECT n FROM counter WHERE name='names') = (SELECT count(*) FROM val WHERE attr=1)
+		AND (SELECT count(*) FROM der) = (SELECT count(*) FROM cert)")
+	[ "$r" = 1 ] || fail "counters differ from the tables in $db"
+}
+
+CLEAN=$T/clean.db
+"$CLI" --db "$CLEAN" ingest --no-progress --batch 500 --format json "$IN" >"$T/clean.json" 2>/dev/null
+rc=$?
+[ $rc = 3 ] || fail "clean run: exit $rc, expected 3 (the junk block is rejected)"
+grep -q '"pem":1' "$T/clean.json" || fail "clean run did not report the junk block: $(cat "$T/clean.json")"
+check_store "$CLEAN"
+certs=$(sqlite3 "$CLEAN" "SELECT count(*) FROM cert")
+sightings=$(sqlite3 "$CLEAN" "SELECT count(*) FROM sighting")
+[ "$sightings" -gt "$certs" ] || fail "expected more sightings ($sightings) than certificates ($certs)"
+echo "clean run: $certs certificates, $sightings sightings: $(cat "$T/clean.json")"
+
+# A second run over the same files stores nothing new and skips everything.
+"$CLI" --db "$CLEAN" ingest --no-progress --format json "$IN" >"$T/again.json" 2>/dev/null
+grep -q '"new":0' "$T/again.json" || fail "a rerun stored something: $(cat "$T/again.json")"
+dump "$CLEAN" >"$T/clean.dump"
+
+KILLED=$T/killed.db
+kills=0
+# Kill each run after 0.05-0.8 s until one gets to the end by itself: each run resumes from the
+# checkpoints the previous ones committed.
+for round in $(seq 1 60); do
+	"$CLI" --db "$KILLED" ingest --no-progress --batch 500 "$IN" >/dev/null 2>&1 &
+	pid=$!
+	sleep "0.$(printf '%03d' $((50 + RANDOM % 750)))"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	st=$?
+	[ $st = 137 ] || break # it finished before the kill
+	kills=$((kills + 1))
+	check_store "$KILLED"
+done
+[ $kills -ge 3 ] || fail "only $kills runs were killed before one finished; the test proves too little"
+"$CLI" --db "$KILLED" ingest --no-progress --batch 500 "$IN" >/dev/null 2>&1
+rc=$?
+[ $rc = 0 ] || [ $rc = 3 ] || fail "final run after kills: exit $rc"
+check_store "$KILLED"
+dump "$KILLED" >"$T/killed.dump"
+if ! cmp -s "$T/clean.dump" "$T/killed.dump"; then
+	diff "$T/clean.dump" "$T/killed.dump" | head -20
+	fail "the store after $kills kills differs from a clean run"
+fi
+echo "ok: $kills SIGKILLs at random moments; store identical to a clean run ($certs certificates, $sightings sightings)"
