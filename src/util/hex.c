@@ -38,24 +38,25 @@ long ch_hex_decode(uint8_t *out, size_t out_cap, const char *in, size_t in_len)
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static int b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
+/* b64tab: 0..63 for the alphabet, 64 for ASCII whitespace, 65 for '=', 255 for anything else. */
+static const uint8_t b64tab[256] = {
+	['A'] = 0, ['B'] = 1, ['C'] = 2, ['D'] = 3, ['E'] = 4, ['F'] = 5, ['G'] = 6, ['H'] = 7,
+	['I'] = 8, ['J'] = 9, ['K'] = 10, ['L'] = 11, ['M'] = 12, ['N'] = 13, ['O'] = 14, ['P'] = 15,
+	['Q'] = 16, ['R'] = 17, ['S'] = 18, ['T'] = 19, ['U'] = 20, ['V'] = 21, ['W'] = 22, ['X'] = 23,
+	['Y'] = 24, ['Z'] = 25, ['a'] = 26, ['b'] = 27, ['c'] = 28, ['d'] = 29, ['e'] = 30, ['f'] = 31,
+	['g'] = 32, ['h'] = 33, ['i'] = 34, ['j'] = 35, ['k'] = 36, ['l'] = 37, ['m'] = 38, ['n'] = 39,
+	['o'] = 40, ['p'] = 41, ['q'] = 42, ['r'] = 43, ['s'] = 44, ['t'] = 45, ['u'] = 46, ['v'] = 47,
+	['w'] = 48, ['x'] = 49, ['y'] = 50, ['z'] = 51, ['0'] = 52, ['1'] = 53, ['2'] = 54, ['3'] = 55,
+	['4'] = 56, ['5'] = 57, ['6'] = 58, ['7'] = 59, ['8'] = 60, ['9'] = 61, ['+'] = 62, ['/'] = 63,
+	[' '] = 64, ['\t'] = 64, ['\r'] = 64, ['\n'] = 64, ['\v'] = 64, ['\f'] = 64, ['='] = 65,
+};
 
-static int is_space(unsigned char c)
+/* b64class maps a byte through b64tab; the table's zero default would read as 'A', so every
+ * byte that is not 'A' and maps to 0 is invalid. */
+static int b64class(unsigned char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+	uint8_t v = b64tab[c];
+	return (v == 0 && c != 'A') ? 255 : v;
 }
 
 long ch_base64_decode(uint8_t *out, size_t out_cap, const char *in, size_t in_len)
@@ -65,26 +66,22 @@ long ch_base64_decode(uint8_t *out, size_t out_cap, const char *in, size_t in_le
 	size_t o = 0;
 
 	for (size_t i = 0; i < in_len; i++) {
-		unsigned char c = (unsigned char)in[i];
-		int v;
-		if (is_space(c))
-			continue;
-		if (c == '=') {
+		int v = b64class((unsigned char)in[i]);
+		if (v < 64) {
+			if (pad)
+				return -1; /* data after padding */
+			acc = (acc << 6) | (uint32_t)v;
+			nbits += 6;
+			if (nbits >= 8) {
+				nbits -= 8;
+				if (o >= out_cap)
+					return -1;
+				out[o++] = (uint8_t)(acc >> nbits);
+			}
+		} else if (v == 65) {
 			pad++;
-			continue;
-		}
-		if (pad)
-			return -1; /* data after padding */
-		v = b64val(c);
-		if (v < 0)
+		} else if (v != 64) {
 			return -1;
-		acc = (acc << 6) | (uint32_t)v;
-		nbits += 6;
-		if (nbits >= 8) {
-			nbits -= 8;
-			if (o >= out_cap)
-				return -1;
-			out[o++] = (uint8_t)(acc >> nbits);
 		}
 	}
 	if (pad > 2 || nbits >= 6)

@@ -43,8 +43,18 @@ static void test_lengths(void)
 	CHECK(ch_der_get_any_ber(&c, &o, &tag, NULL, &ber));
 	CHECK(ber);
 	CHECK_INT(o.len, 5);
+	/* The indefinite form (X.690 8.1.3.6) is BER: strict rejects it, _ber reads it and skips
+	 * the end-of-contents octets; without them it is truncated. */
 	ch_der_init(&c, indef, sizeof indef);
+	CHECK(!ch_der_get_any(&c, &o, &tag, NULL));
+	ber = false;
+	CHECK(ch_der_get_any_ber(&c, &o, &tag, NULL, &ber));
+	CHECK(ber);
+	CHECK_INT(o.len, 0);
+	CHECK_INT(c.len, 0);
+	ch_der_init(&c, indef, 2);
 	CHECK(!ch_der_get_any_ber(&c, &o, &tag, NULL, &ber));
+	CHECK_INT(c.len, 2);
 	ch_der_init(&c, shortin, sizeof shortin);
 	CHECK(!ch_der_get_any(&c, &o, &tag, NULL));
 	ch_der_init(&c, lead0, sizeof lead0);
