@@ -44,7 +44,7 @@ typedef struct ch_ct_sync_opts {
 	bool start_at_end;      /* first sync of a tiled log: skip history */
 	unsigned batch;         /* entries asked per get-entries (default 1000; logs may cap it) */
 	unsigned chunk;         /* entries verified and committed together (default 8192) */
-	unsigned retries;       /* HTTP retries (default 4) */
+	unsigned retries;       /* HTTP retries (4 when opts is NULL; 0 here means none) */
 	long stall_seconds;     /* abort a stalled transfer after this long (default 30) */
 	unsigned backoff_ms;    /* first retry delay (default 250) */
 	bool no_store;          /* verify and decode only; nothing goes to the ingest pipeline
