@@ -460,37 +460,52 @@ static ch_err time_term(ch_filter **out, ch_query__why *why, const ch_query__fie
 /* A bare value: a name or a subject CN; a bare "*.x" is name:*.x. */
 static ch_err bare_term(ch_filter **out, ch_query__why *why, const char *v, size_t n, bool quoted)
 {
-	ch_filter *or = NULL, *name = NULL, *cn = NULL;
-	ch_err err;
+	ch_filter *kids[3] = {NULL, NULL, NULL}, *or = NULL;
+	char ip[INET6_ADDRSTRLEN];
+	size_t k = 0;
+	ch_err err = CH_OK;
 
 	if (n == 0)
 		return refuse(why, 0, "expected a search term");
 	if (!quoted && n >= 2 && v[0] == '*' && v[1] == '.')
 		return name_term(out, why, CH_FIELD_NAME, v, n, false);
-	err = name_term(&name, why, CH_FIELD_NAME, v, n, true);
+	if (norm_ip(ip, v, n))
+		CH_TRY(leaf(&kids[k++], CH_FIELD_IP, CH_CMP_EQ, ip, strlen(ip), 0));
+	/* Not a host name (spaces, say): then only the CN (or the IP) can match. */
+	err = name_term(&kids[k], why, CH_FIELD_NAME, v, n, true);
 	if (err == CH_ERR_NOMEM)
-		return err;
-	err = leaf(&cn, CH_FIELD_CN, CH_CMP_EQ, v, n, 0);
-	if (err || !name) {
-		/* Not a host name (spaces, say): only the CN can match. */
-		ch_filter_free(name);
-		*out = cn;
-		return err;
+		goto out;
+	k += err == CH_OK;
+	CH_TRY(leaf(&kids[k++], CH_FIELD_CN, CH_CMP_EQ, v, n, 0));
+	if (k == 1) {
+		*out = kids[0];
+		kids[0] = NULL;
+		goto out;
 	}
 	or = ch_query__node(CH_FILTER_OR);
-	if (!or || ch_query__add_kid(or, name) != CH_OK) {
-		ch_filter_free(or);
-		ch_filter_free(name);
-		ch_filter_free(cn);
-		return ch_error_set(CH_ERR_NOMEM, "out of memory building a query");
+	if (!or) {
+		err = ch_error_set(CH_ERR_NOMEM, "out of memory building a query");
+		goto out;
 	}
-	if (ch_query__add_kid(or, cn) != CH_OK) {
-		ch_filter_free(or);
-		ch_filter_free(cn);
-		return ch_error_set(CH_ERR_NOMEM, "out of memory building a query");
+	for (size_t i = 0; i < k; i++) {
+		CH_TRY(ch_query__add_kid(or, kids[i]));
+		kids[i] = NULL;
 	}
 	*out = or;
-	return CH_OK;
+	or = NULL;
+out:
+	for (size_t i = 0; i < 3; i++)
+		ch_filter_free(kids[i]);
+	ch_filter_free(or);
+	return err;
+}
+
+/* ch_query__is_ip says whether v[0..n) is an IPv4 or IPv6 address. */
+bool ch_query__is_ip(const char *v, size_t n)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	return norm_ip(ip, v, n);
 }
 
 /* ch_query__make_term builds the subtree for one term. */

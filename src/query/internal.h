@@ -50,6 +50,10 @@ typedef struct ch_query__why {
 ch_err ch_query__make_term(ch_filter **out, ch_query__why *why, const ch_query__field *fd,
 			   const char *value, size_t len, bool quoted, int64_t now);
 
+/* ch_query__is_ip says whether v[0..n) is an IPv4 or IPv6 address (a bare "2001:db8::1" is a
+ * value, not field "2001"). */
+bool ch_query__is_ip(const char *v, size_t n);
+
 /* Tree helpers: a term owning a copy of `text` (may be NULL), and an empty AND/OR/NOT node. */
 ch_filter *ch_query__term(ch_field field, ch_cmp cmp, const char *text, size_t text_len,
 			  int64_t num);

@@ -169,7 +169,12 @@ static bool read_term(parser *p)
 	while (i < p->n && is_field_char(p->s[i]))
 		i++;
 	if (i > start && i < p->n && p->s[i] == ':') {
+		size_t end = i;
+		while (end < p->n && !is_space(p->s[end]) && p->s[end] != '(' && p->s[end] != ')')
+			end++;
 		p->cur.field = ch_query__field_find(p->s + start, i - start);
+		if (!p->cur.field && ch_query__is_ip(p->s + start, end - start))
+			goto value;
 		if (!p->cur.field) {
 			fail(p, CH_ERR_PARSE, start, "unknown field '%.*s' (quote a value that contains ':')",
 			     (int)(i - start > 40 ? 40 : i - start), p->s + start);
@@ -177,6 +182,7 @@ static bool read_term(parser *p)
 		}
 		p->pos = i + 1;
 	}
+value:
 	p->cur.value_pos = p->pos;
 	if (p->pos < p->n && p->s[p->pos] == '"')
 		return read_quoted(p);

@@ -92,6 +92,7 @@ check 'example.org' org
 check 'bücher.example' idn
 check 'name:*.BÜCHER.example' idn
 check 'ip:192.0.2.7' org
+check '192.0.2.7' org
 check 'san:192.0.2.7' org
 check 'email:ADMIN@example.org' org
 check 'serial:AB01' www

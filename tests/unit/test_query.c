@@ -147,6 +147,11 @@ static void test_structure(void)
 	ok("example.com", "(or (name eq \"example.com\") (cn eq \"example.com\"))");
 	ok("Example.COM", "(or (name eq \"example.com\") (cn eq \"Example.COM\"))");
 	ok("*.example.com", "(name-under eq \"example.com\")");
+	ok("192.0.2.7", "(or (ip eq \"192.0.2.7\") (name eq \"192.0.2.7\") (cn eq \"192.0.2.7\"))");
+	ok("2001:DB8::1 ca:0", "(and (or (ip eq \"2001:db8::1\") (name eq \"2001:db8::1\") "
+			       "(cn eq \"2001:DB8::1\")) (ca eq 0))");
+	ok("\"2001:db8::1\"", "(or (ip eq \"2001:db8::1\") (name eq \"2001:db8::1\") "
+			     "(cn eq \"2001:db8::1\"))");
 	ok("\"Acme Corp\"", "(cn eq \"Acme Corp\")");
 	ok("a.com b.com", "(and (or (name eq \"a.com\") (cn eq \"a.com\")) "
 			  "(or (name eq \"b.com\") (cn eq \"b.com\")))");
@@ -194,6 +199,7 @@ static void test_errors(void)
 	bad("ca:1 -)", 7, "expected a search term after '-'");
 	bad("ca:1 NOT)", 9, "expected a search term after NOT");
 	bad("foo:bar", 1, "unknown field 'foo'");
+	bad("2001:db8::1::2", 1, "unknown field '2001'");
 	bad("name:a.com bogus.field:x", 12, "unknown field 'bogus.field'");
 	bad("name:", 6, "expected a value after 'name:'");
 	bad("name: a.com", 6, "expected a value after 'name:'");
