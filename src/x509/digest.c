@@ -27,7 +27,9 @@ static bool is_ct_ext(ch_der ext)
 {
 	ch_der oid;
 
-	if (!ch_der_get(&ext, &oid, CH_DER_OID))
+	unsigned tag;
+
+	if (!ch_der_get_any_ber(&ext, &oid, &tag, NULL, NULL) || tag != CH_DER_OID)
 		return false;
 	return CH_OID_EQ(oid, "\x2b\x06\x01\x04\x01\xd6\x79\x02\x04\x03") ||
 	       CH_OID_EQ(oid, "\x2b\x06\x01\x04\x01\xd6\x79\x02\x04\x02");

@@ -43,7 +43,7 @@ static size_t name_oids(ch_bytes *out, size_t cap, ch_bytes name)
 		return 0;
 	while (ch_der_get_any_ber(&seq, &rdn, &tag, NULL, NULL))
 		while (ch_der_get_any_ber(&rdn, &atv, &tag, NULL, NULL))
-			if (ch_der_get(&atv, &oid, CH_DER_OID) && n < cap)
+			if (ch_der_get_any_ber(&atv, &oid, &tag, NULL, NULL) && tag == CH_DER_OID && n < cap)
 				out[n++] = (ch_bytes){oid.data, oid.len};
 	return n;
 }

@@ -152,9 +152,14 @@ static ch_err parse_atv(ch_parse *p, ch_dn_attr *a, ch_der *raw, ch_der atv, uns
 	if (!ch_x509__get(p, &c, &oid, CH_DER_OID))
 		return ch_x509__fail(p, atv.data, "name attribute type");
 	raw->data = c.data;
-	if (!ch_der_get_any(&c, &val, &tag, &hdr) || c.len != 0)
-		return ch_x509__fail(p, c.data, "name attribute value");
-	raw->len = hdr + val.len;
+	{
+		bool ber = false;
+		if (!ch_der_get_any_ber(&c, &val, &tag, &hdr, &ber) || c.len != 0)
+			return ch_x509__fail(p, c.data, "name attribute value");
+		if (ber)
+			p->cert->anomalies |= CH_ANOM_BER;
+	}
+	raw->len = (size_t)(c.data - raw->data);
 	a->id = attr_id(oid);
 	{
 		const ch_oid_memo *m = ch_x509__oid(p, oid);
