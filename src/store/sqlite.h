@@ -5,9 +5,17 @@
 #include <sqlite3.h>
 #include <zstd.h>
 
+#include <certhound/names.h>
+
 #include "internal.h"
 
 #define CH_SQLITE_SCHEMA_VERSION 1
+
+/* A value's id carries its attribute in the low bits (id = seq << CH_SQ_ATTR_BITS | attr), so
+ * the certificate -> values index (cv_cert) can be filtered by attribute without reading val. */
+#define CH_SQ_ATTR_BITS 5
+#define CH_SQ_ATTR_MASK 31
+_Static_assert(CH_SA_COUNT_ <= 32, "attributes must fit in CH_SQ_ATTR_BITS");
 
 /* Cached prepared statements, prepared on first use (SQL text in sqlite_db.c). */
 enum ch_sq_stmt {
@@ -65,6 +73,7 @@ typedef struct ch_sqlite {
 	sqlite3_stmt *mst[SQM_COUNT_];  /* full-size multi-row statements */
 	struct ch_sq_batch *batch;      /* scratch of one put call */
 	int64_t next_id;                /* next certificate id in this transaction; 0 = unknown */
+	int64_t next_val;               /* next value sequence number (id = seq << 5 | attr); 0 = unknown */
 	bool readonly;
 	bool in_txn;
 	/* value-id cache for repeated values (issuer DNs, CAs' O/CN, key types...) */
@@ -82,6 +91,7 @@ typedef struct ch_sqlite {
 	ZSTD_DCtx *zd;
 	ch_store__vals vals;
 	ch_buf scratch;
+	ch_names *names;        /* public suffix list for name:*.D queries (made on first use) */
 } ch_sqlite;
 
 /* Statement access: the cached statement, reset and with bindings cleared. */
@@ -108,6 +118,7 @@ ch_err ch_sq__find_cert(ch_sqlite *q, int64_t *out, const uint8_t sha256[32]);
 ch_err ch_sq__source_id(ch_sqlite *q, int64_t *out, ch_source_kind kind, const char *name);
 ch_err ch_sq__flush_pending(ch_sqlite *q);
 void ch_sq__unique_vals(ch_store__vals *v);
+ch_err ch_sq__next_val_id(ch_sqlite *q, int64_t *out, ch_store_attr attr);
 ch_err ch_sq__put_batch(ch_sqlite *q, uint8_t *out_new, const ch_store_put *items, size_t n);
 ch_err ch_sq__put_certs(ch_store *s, uint8_t *out_new, const ch_store_put *items, size_t n);
 ch_err ch_sq__add_sightings(ch_store *s, const uint8_t (*sha256s)[32], const ch_sighting *sg,
@@ -138,6 +149,7 @@ typedef struct ch_sq_query {
 	size_t num_params;
 	size_t cap_params;
 	bool full_scan;  /* the filter needs a scan of every certificate (pure negation) */
+	ch_sqlite *q;    /* the store, for lookups made while compiling */
 } ch_sq_query;
 
 void ch_sq__query_init(ch_sq_query *qq);

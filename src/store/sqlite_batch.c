@@ -64,7 +64,7 @@ static const struct {
 	const char *head, *row, *tail;
 	int rows;
 } mdef[SQM_COUNT_] = {
-	[SQM_VAL] = {"INSERT INTO val(attr, text, n) VALUES ", "(?,?,?)",
+	[SQM_VAL] = {"INSERT INTO val(id, attr, text, n) VALUES ", "(?,?,?,?)",
 		     " ON CONFLICT(attr, text) DO UPDATE SET n=n+excluded.n RETURNING id, attr, text, n", 64},
 	[SQM_CERT] = {"INSERT INTO cert(id, sha256, sha1, serial_id, subject_id, issuer_id, not_before,"
 		      " not_after, flags) VALUES ", "(?,?,?,?,?,?,?,?,?)", "", 32},
@@ -328,9 +328,12 @@ static ch_err write_values(ch_sqlite *q)
 		CH_TRY(mstmt(q, &st, &temp, SQM_VAL, rows));
 		for (int k = 0; k < rows; k++) {
 			mentry *e = &b->map[b->order[at + (size_t)k]];
-			sqlite3_bind_int(st, 3 * k + 1, e->attr);
-			sqlite3_bind_text(st, 3 * k + 2, b->text.data + e->off, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 3 * k + 3, e->mult);
+			int64_t fresh;
+			CH_TRY(ch_sq__next_val_id(q, &fresh, (ch_store_attr)e->attr));
+			sqlite3_bind_int64(st, 4 * k + 1, fresh);
+			sqlite3_bind_int(st, 4 * k + 2, e->attr);
+			sqlite3_bind_text(st, 4 * k + 3, b->text.data + e->off, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 4 * k + 4, e->mult);
 		}
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			ch_store_attr a = (ch_store_attr)sqlite3_column_int(st, 1);
@@ -537,6 +540,6 @@ ch_err ch_sq__put_batch(ch_sqlite *q, uint8_t *out_new, const ch_store_put *item
 	CH_TRY(write_rows(q, items, SQM_SIGHT, b->num_sights, 7, bind_sight, &q->c_sightings));
 out:
 	if (err)
-		q->next_id = 0; /* the caller rolls back; read it again next time */
+		q->next_id = q->next_val = 0; /* the caller rolls back; read them again next time */
 	return err;
 }

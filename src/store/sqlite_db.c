@@ -57,7 +57,7 @@ static const char *const stmt_sql[SQ_COUNT_] = {
 	[SQ_CERT_INS] = "INSERT INTO cert(sha256, sha1, serial_id, subject_id, issuer_id,"
 			" not_before, not_after, flags) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
 	[SQ_DER_INS] = "INSERT INTO der(id, z, raw_len, data) VALUES (?1,?2,?3,?4)",
-	[SQ_VAL_UPSERT] = "INSERT INTO val(attr, text, n) VALUES (?1,?2,1)"
+	[SQ_VAL_UPSERT] = "INSERT INTO val(id, attr, text, n) VALUES (?3,?1,?2,1)"
 			  " ON CONFLICT(attr, text) DO UPDATE SET n=n+1 RETURNING id, n",
 	[SQ_VAL_ADD] = "UPDATE val SET n=n+?1 WHERE id=?2",
 	[SQ_VAL_FIND] = "SELECT id, n FROM val WHERE attr=?1 AND text=?2",
@@ -75,7 +75,7 @@ static const char *const stmt_sql[SQ_COUNT_] = {
 		       " LEFT JOIN val su ON su.id=c.subject_id LEFT JOIN val iu ON iu.id=c.issuer_id"
 		       " WHERE c.id=?1",
 	[SQ_CERT_NAMES] = "SELECT v.text FROM cv CROSS JOIN val v ON v.id=cv.value_id"
-			  " WHERE cv.cert_id=?1 AND v.attr=1 ORDER BY v.text",
+			  " WHERE cv.cert_id=?1 AND (cv.value_id & 31)=1 ORDER BY v.text",
 	[SQ_CERT_VALUES] = "SELECT v.attr, v.text, v.n FROM cv CROSS JOIN val v ON v.id=cv.value_id"
 			   " WHERE cv.cert_id=?1 ORDER BY v.attr, v.text",
 	[SQ_PREFIX] = "SELECT id, sha256 FROM cert WHERE sha256>=?1 AND sha256<=?2 LIMIT 2",
@@ -86,7 +86,7 @@ static const char *const stmt_sql[SQ_COUNT_] = {
 	[SQ_SIGHT_COUNT] = "SELECT count(*) FROM sighting WHERE cert_id=?1",
 	[SQ_LINKED] = "SELECT c.sha256 FROM cv a CROSS JOIN val v ON v.id=a.value_id"
 		      " CROSS JOIN cv b ON b.value_id=a.value_id CROSS JOIN cert c ON c.id=b.cert_id"
-		      " WHERE a.cert_id=?1 AND v.attr=9 AND b.cert_id<>?1 LIMIT 100",
+		      " WHERE a.cert_id=?1 AND (a.value_id & 31)=9 AND b.cert_id<>?1 LIMIT 100",
 	[SQ_SERIAL_SUM] = "SELECT coalesce(sum(n),0) FROM val WHERE attr=6 AND text>=?1 AND text<?2",
 	[SQ_COUNTERS] = "SELECT name, n FROM counter",
 	[SQ_LOGS] = "SELECT count(*) FROM source WHERE kind=2",
@@ -195,6 +195,7 @@ static void sq_close(ch_store *s)
 		(void)sq_rollback(s);
 	ch_sq__vcache_clear(q);
 	ch_sq__batch_free(q);
+	ch_names_free(q->names);
 	for (int i = 0; i < SQ_COUNT_; i++)
 		sqlite3_finalize(q->st[i]);
 	sqlite3_close_v2(q->db);
@@ -208,6 +209,62 @@ static void sq_close(ch_store *s)
 	free(q);
 }
 
+/* Reads of several statements run in one read transaction: one consistent snapshot, and one
+ * WAL read lock instead of a lock and unlock per statement. */
+static bool read_begin(ch_sqlite *q)
+{
+	if (q->in_txn || !sqlite3_get_autocommit(q->db))
+		return false;
+	return sqlite3_exec(q->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+}
+
+static void read_end(ch_sqlite *q, bool began)
+{
+	if (began && sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+#define READ_OP(expr)                                  \
+	ch_sqlite *q = (ch_sqlite *)s;                 \
+	bool began = read_begin(q);                    \
+	ch_err err = (expr);                           \
+	read_end(q, began);                            \
+	return err
+
+static ch_err rd_search(ch_store *s, ch_store_page **out, const ch_filter *f, size_t limit,
+			const char *after)
+{
+	READ_OP(ch_sq__search(s, out, f, limit, after));
+}
+
+static ch_err rd_count(ch_store *s, uint64_t *out, const ch_filter *f)
+{
+	READ_OP(ch_sq__count(s, out, f));
+}
+
+static ch_err rd_names(ch_store *s, ch_store_strpage **out, const ch_filter *f, size_t limit,
+		       const char *after)
+{
+	READ_OP(ch_sq__names(s, out, f, limit, after));
+}
+
+static ch_err rd_get(ch_store *s, ch_store_record **out, const char *sha256_hex)
+{
+	READ_OP(ch_sq__get(s, out, sha256_hex));
+}
+
+static ch_err rd_values_of(ch_store *s, ch_store_value **out, size_t *out_num,
+			   const uint8_t sha256[32])
+{
+	READ_OP(ch_sq__values_of(s, out, out_num, sha256));
+}
+
+static ch_err rd_certs_with(ch_store *s, ch_store_page **out, ch_store_attr attr,
+			    const char *value, size_t limit, const char *after)
+{
+	READ_OP(ch_sq__certs_with(s, out, attr, value, limit, after));
+}
+
 static const ch_store_ops sqlite_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -218,14 +275,14 @@ static const ch_store_ops sqlite_ops = {
 	.add_sightings = ch_sq__add_sightings,
 	.checkpoint_set = ch_sq__checkpoint_set,
 	.checkpoint_get = ch_sq__checkpoint_get,
-	.search = ch_sq__search,
-	.count = ch_sq__count,
-	.names = ch_sq__names,
+	.search = rd_search,
+	.count = rd_count,
+	.names = rd_names,
 	.explain = ch_sq__explain,
-	.get = ch_sq__get,
+	.get = rd_get,
 	.rarity = ch_sq__rarity,
-	.values_of = ch_sq__values_of,
-	.certs_with = ch_sq__certs_with,
+	.values_of = rd_values_of,
+	.certs_with = rd_certs_with,
 	.stats = ch_sq__stats,
 	.check = ch_sq__check,
 };
@@ -313,7 +370,8 @@ static ch_err configure(ch_sqlite *q, unsigned flags)
 	int v;
 
 	sqlite3_busy_timeout(q->db, 10000);
-	CH_TRY(ch_sq__exec(q, "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;"));
+	CH_TRY(ch_sq__exec(q, "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;"
+			      "PRAGMA mmap_size=4294967296;"));
 	if (flags & CH_STORE_READONLY) {
 		CH_TRY(schema_version(q, &v));
 		if (v != CH_SQLITE_SCHEMA_VERSION)

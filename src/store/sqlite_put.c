@@ -97,6 +97,28 @@ void ch_sq__pending_clear(ch_sqlite *q)
 	q->c_sightings = q->c_der = q->c_der_raw = 0;
 	q->src_id = 0;
 	q->next_id = 0;
+	q->next_val = 0;
+}
+
+/* ch_sq__next_val_id hands out the id for a new value of `attr` (unused if the value exists). */
+ch_err ch_sq__next_val_id(ch_sqlite *q, int64_t *out, ch_store_attr attr)
+{
+	sqlite3_stmt *st = NULL;
+	ch_err err = CH_OK;
+
+	if (!q->next_val) {
+		if (sqlite3_prepare_v2(q->db, "SELECT coalesce(max(id), 0) FROM val", -1, &st, NULL) !=
+			    SQLITE_OK ||
+		    sqlite3_step(st) != SQLITE_ROW)
+			err = ch_sq__fail(q, "reading the next value id");
+		else
+			q->next_val = (sqlite3_column_int64(st, 0) >> CH_SQ_ATTR_BITS) + 1;
+		sqlite3_finalize(st);
+		if (err)
+			return err;
+	}
+	*out = (q->next_val++ << CH_SQ_ATTR_BITS) | (int64_t)attr;
+	return CH_OK;
 }
 
 /* upsert counts one more certificate carrying (attr, text) and returns the value's id. */
@@ -106,10 +128,13 @@ static ch_err upsert(ch_sqlite *q, int64_t *out_id, ch_store_attr attr, const ch
 	ch_err err = ch_sq__stmt(q, &st, SQ_VAL_UPSERT);
 	int rc;
 
-	if (err)
+	int64_t fresh;
+
+	if (err || (err = ch_sq__next_val_id(q, &fresh, attr)))
 		return err;
 	sqlite3_bind_int(st, 1, (int)attr);
 	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, fresh);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);

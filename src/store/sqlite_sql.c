@@ -94,18 +94,57 @@ static bool nocase(ch_store_attr a)
 	       a == CH_SA_SUBJECT_OU || a == CH_SA_SUBJECT_CN || a == CH_SA_SIG;
 }
 
+/* value_eq_nocase: certificates carrying (attr, text) compared ASCII-case-insensitively. The
+ * matching values (usually one spelling) are looked up now, so the edge lists are read in
+ * certificate order and the first page costs one seek per value, not a sort of every match. */
+static ch_err value_eq_nocase(ch_sq_query *qq, ch_store_attr attr, const char *text)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[160];
+	int64_t ids[8];
+	size_t n = 0;
+	ch_err err = CH_OK;
+	int rc;
+
+	/* attr as a literal: the partial index val_nocase applies only then */
+	snprintf(sql, sizeof sql, "SELECT id FROM val WHERE attr=%d AND text=?1 COLLATE NOCASE LIMIT 9",
+		 (int)attr);
+	if (sqlite3_prepare_v2(qq->q->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return ch_sq__fail(qq->q, "compiling a query");
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 8)
+		ids[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW) { /* many spellings: let SQLite join them */
+		int n_;
+		P(ptext(qq, text));
+		return ch_buf_printf(&qq->sql,
+				     "SELECT cv.cert_id AS id FROM val CROSS JOIN cv ON cv.value_id=val.id "
+				     "WHERE val.attr=%d AND val.text=?%d COLLATE NOCASE AND cv.cert_id>?1",
+				     (int)attr, n_);
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return ch_sq__fail(qq->q, "compiling a query");
+	if (n <= 1)
+		return ch_buf_printf(&qq->sql, "SELECT cert_id AS id FROM cv WHERE value_id=%lld AND "
+				     "cert_id>?1", n ? (long long)ids[0] : 0LL);
+	CH_TRY(ch_buf_puts(&qq->sql, "SELECT cert_id AS id FROM cv WHERE value_id IN ("));
+	for (size_t i = 0; i < n; i++)
+		CH_TRY(ch_buf_printf(&qq->sql, "%s%lld", i ? "," : "", (long long)ids[i]));
+	err = ch_buf_puts(&qq->sql, ") AND cert_id>?1");
+out:
+	return err;
+}
+
 /* value_eq: certificates carrying exactly (attr, text). */
 static ch_err value_eq(ch_sq_query *qq, ch_store_attr attr, const char *text)
 {
 	int n_;
 	ch_err err;
 
-	P(ptext(qq, text));
 	if (nocase(attr))
-		return ch_buf_printf(&qq->sql,
-				     "SELECT cv.cert_id AS id FROM val CROSS JOIN cv ON cv.value_id=val.id "
-				     "WHERE val.attr=%d AND val.text=?%d COLLATE NOCASE AND cv.cert_id>?1",
-				     (int)attr, n_);
+		return value_eq_nocase(qq, attr, text);
+	P(ptext(qq, text));
 	err = ch_buf_printf(&qq->sql,
 			    "SELECT cert_id AS id FROM cv WHERE value_id=(SELECT id FROM val WHERE "
 			    "attr=%d AND text=?%d) AND cert_id>?1", (int)attr, n_);
@@ -183,6 +222,21 @@ static ch_err value_term(ch_sq_query *qq, ch_store_attr attr, ch_cmp cmp, const 
 			    ch_store_attr_name(attr));
 }
 
+/* is_registrable: name is its own registrable domain (public suffix + 1 label). Uses the same
+ * public suffix list as ingest (Debian's publicsuffix data): a list that changed between ingest
+ * and search could make the two disagree for the changed suffixes. */
+static bool is_registrable(ch_sq_query *qq, const char *name)
+{
+	const char *rd;
+
+	if (!qq->q->names && ch_names_new(&qq->q->names) != CH_OK) {
+		ch_error_clear();
+		return false;
+	}
+	rd = ch_names_registered_domain(qq->q->names, name);
+	return rd && !strcmp(rd, name);
+}
+
 static ch_err name_term(ch_sq_query *qq, const char *name, bool under)
 {
 	size_t n = strlen(name);
@@ -191,6 +245,12 @@ static ch_err name_term(ch_sq_query *qq, const char *name, bool under)
 
 	if (!rev || !lo || !hi) {
 		err = ch_error_set(CH_ERR_NOMEM, "out of memory compiling a query");
+		goto out;
+	}
+	if (under && is_registrable(qq, name)) {
+		/* Every name equal to or under a registrable domain D has D as its registrable domain,
+		 * and D's edge list is one ordered seek: the first page does not read every match. */
+		err = value_eq(qq, CH_SA_DOMAIN, name);
 		goto out;
 	}
 	ch_sq__reverse_labels(rev, name, n);
@@ -477,6 +537,7 @@ out:
 
 ch_err ch_sq__compile(ch_sqlite *q, ch_sq_query *qq, const ch_filter *f)
 {
+	qq->q = q;
 	if (!f)
 		return ch_buf_puts(&qq->sql, "SELECT id FROM cert WHERE id>?1");
 	return compile(q, qq, f, 0);
@@ -489,6 +550,7 @@ ch_err ch_sq__compile_attr(ch_sqlite *q, ch_sq_query *qq, ch_store_attr attr, co
 	int64_t issuer_id = 0;
 	ch_err err = CH_OK;
 
+	qq->q = q;
 	switch (attr) {
 	case CH_SA_NAME:
 		return name_term(qq, value, false);
