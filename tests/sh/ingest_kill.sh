@@ -40,14 +40,19 @@ else
 	echo "note: ../shared/corpus/certs is absent; running without it"
 fi
 
-# A canonical dump of everything a run leaves in the store.
+# A canonical dump of everything a run leaves in the store. Internal ids differ between runs
+# (a killed run consumes some), so serials, stored as "<hex>/<issuer value id>", are shown with
+# the issuer DN instead.
 dump() {
 	sqlite3 "$1" <<'SQL'
 SELECT 'cert', hex(sha256), flags, not_before, not_after FROM cert ORDER BY 2;
 SELECT 'sighting', hex(c.sha256), s.kind, s.name, g.idx FROM sighting g JOIN cert c ON c.id=g.cert_id
   JOIN source s ON s.id=g.source_id ORDER BY 2, 3, 4, 5;
-SELECT 'value', attr, text, n FROM val ORDER BY 2, 3;
-SELECT 'edge', v.attr, v.text, hex(c.sha256) FROM cv JOIN val v ON v.id=cv.value_id
+CREATE TEMP VIEW canon AS SELECT id, attr, n, CASE WHEN attr=6 THEN
+  substr(text, 1, instr(text, '/')) || (SELECT i.text FROM val i
+  WHERE i.id=CAST(substr(val.text, instr(val.text, '/') + 1) AS INTEGER)) ELSE text END AS text FROM val;
+SELECT 'value', attr, text, n FROM canon ORDER BY 2, 3;
+SELECT 'edge', v.attr, v.text, hex(c.sha256) FROM cv JOIN canon v ON v.id=cv.value_id
   JOIN cert c ON c.id=cv.cert_id ORDER BY 2, 3, 4;
 SELECT 'counter', name, n FROM counter ORDER BY 2;
 SELECT 'checkpoint', source, data FROM checkpoint ORDER BY 2;
