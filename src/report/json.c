@@ -12,7 +12,7 @@ void ch_json_init(ch_json *j, ch_buf *out, bool pretty)
 	j->first[0] = true;
 }
 
-static void put(ch_json *j, const void *p, size_t n)
+static inline __attribute__((always_inline)) void put(ch_json *j, const void *p, size_t n)
 {
 	ch_buf *b = j->out;
 
@@ -101,6 +101,11 @@ void ch_json_obj_end(ch_json *j) { close_(j, '}', true); }
 void ch_json_arr_begin(ch_json *j) { open_(j, '[', false); }
 void ch_json_arr_end(ch_json *j) { close_(j, ']', false); }
 
+/* plain[c]: byte c is copied as it is (printable ASCII other than '"' and '\\'). */
+static const bool plain[256] = {
+	[0x20] = 1, [0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7f] = 1,
+};
+
 /* The escaped body of a string, without quotes. Runs of plain bytes are copied in one go. */
 static void put_escaped(ch_json *j, const uint8_t *s, size_t len)
 {
@@ -113,7 +118,7 @@ static void put_escaped(ch_json *j, const uint8_t *s, size_t len)
 		char esc[8];
 		size_t esc_len = 0;
 
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+		if (plain[c]) {
 			i++;
 			continue;
 		}
