@@ -183,6 +183,38 @@ ch_err ch_store_checkpoint_set(ch_store *s, const char *source_id, const void *d
  * CH_ERR_NOTFOUND when there is none. */
 ch_err ch_store_checkpoint_get(ch_store *s, ch_buf *out, const char *source_id) CH_WARN_UNUSED;
 
+/* ---- CT log entries ----------------------------------------------------------------------- */
+
+/* What the ct module keeps per CT log entry so that the entry's Merkle leaf can be rebuilt from
+ * the store alone (certhound ct verify): the stored certificate the entry carries, if any, and
+ * the rest of the leaf (opaque to the store). Keyed by (log, index); putting an index again
+ * replaces it, so replays after a crash are harmless. */
+typedef struct ch_store_ct_entry {
+	uint64_t index;
+	bool has_cert;             /* cert_sha256 names a stored certificate or precertificate */
+	uint8_t cert_sha256[32];
+	const uint8_t *leaf;       /* at most CH_STORE_CT_LEAF_MAX bytes */
+	size_t leaf_len;
+} ch_store_ct_entry;
+
+#define CH_STORE_CT_LEAF_MAX (2u << 20)
+
+/* ch_store_ct_put records n entries of `log` (the ct module's log id). Call inside a
+ * transaction for speed. */
+ch_err ch_store_ct_put(ch_store *s, const char *log, const ch_store_ct_entry *e,
+		       size_t n) CH_WARN_UNUSED;
+
+/* Called by ch_store_ct_walk for each entry with the DER of its certificate (NULL and 0 when the
+ * entry has none or the certificate is not in the store). A non-CH_OK return stops the walk. */
+typedef ch_err (*ch_store_ct_fn)(void *arg, const ch_store_ct_entry *e, const uint8_t *der,
+				 size_t der_len);
+
+/* ch_store_ct_walk calls fn for the recorded entries of `log` with from <= index < to, in index
+ * order (missing indexes are simply not visited), in one read snapshot. Returns fn's first
+ * non-CH_OK result, or a store error. */
+ch_err ch_store_ct_walk(ch_store *s, const char *log, uint64_t from, uint64_t to,
+			ch_store_ct_fn fn, void *arg) CH_WARN_UNUSED;
+
 /* ---- reading: search ---------------------------------------------------------------------- */
 
 #define CH_STORE_F_CA 0x1u

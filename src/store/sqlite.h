@@ -174,4 +174,9 @@ ch_err ch_sq__certs_with(ch_store *s, ch_store_page **out, ch_store_attr attr,
 ch_err ch_sq__stats(ch_store *s, ch_store_stats *out);
 ch_err ch_sq__check(ch_store *s);
 
+/* CT entries (sqlite_ct.c). */
+ch_err ch_sq__ct_put(ch_store *s, const char *log, const ch_store_ct_entry *e, size_t n);
+ch_err ch_sq__ct_walk(ch_store *s, const char *log, uint64_t from, uint64_t to,
+		      ch_store_ct_fn fn, void *arg);
+
 #endif

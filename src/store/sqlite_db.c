@@ -285,6 +285,8 @@ static const ch_store_ops sqlite_ops = {
 	.certs_with = rd_certs_with,
 	.stats = ch_sq__stats,
 	.check = ch_sq__check,
+	.ct_put = ch_sq__ct_put,
+	.ct_walk = ch_sq__ct_walk,
 };
 
 /* schema_version reads the store's version: 0 for an empty file. */

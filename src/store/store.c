@@ -187,6 +187,21 @@ ch_err ch_store_check(ch_store *s)
 	return s->ops->check(s);
 }
 
+ch_err ch_store_ct_put(ch_store *s, const char *log, const ch_store_ct_entry *e, size_t n)
+{
+	if (!s->ops->ct_put)
+		return ch_error_set(CH_ERR_INVALID, "store: %s keeps no CT entries", s->ops->name);
+	return s->ops->ct_put(s, log, e, n);
+}
+
+ch_err ch_store_ct_walk(ch_store *s, const char *log, uint64_t from, uint64_t to,
+			ch_store_ct_fn fn, void *arg)
+{
+	if (!s->ops->ct_walk)
+		return ch_error_set(CH_ERR_INVALID, "store: %s keeps no CT entries", s->ops->name);
+	return s->ops->ct_walk(s, log, from, to, fn, arg);
+}
+
 void ch_store__summary_clear(ch_store_summary *s)
 {
 	free(s->serial_hex);
