@@ -35,6 +35,14 @@ struct ch_ct_writer {
 };
 
 /* mkdirs creates every directory of `path` up to its last '/'. */
+/* write_close closes f whatever happened and returns whether both the writes (write_failed is
+ * their failure) and the close succeeded. */
+static bool write_close(FILE *f, bool write_failed)
+{
+	bool closed = fclose(f) == 0;
+	return !write_failed && closed;
+}
+
 static ch_err mkdirs(const char *path)
 {
 	char tmp[4096];
@@ -66,7 +74,7 @@ static ch_err write_file(ch_ct_writer *w, const char *rel, const void *p, size_t
 		return err;
 	if (!(f = fopen(path, "wb")))
 		return ch_error_set(CH_ERR_IO, "%s: %s", path, strerror(errno));
-	if ((n && fwrite(p, 1, n, f) != n) | (fclose(f) != 0))
+	if (!write_close(f, (n && fwrite(p, 1, n, f) != n)))
 		return ch_error_set(CH_ERR_IO, "%s: write failed", path);
 	return CH_OK;
 }
@@ -97,7 +105,7 @@ static ch_err load_or_make_key(EVP_PKEY **out, const char *path)
 		return ch_error_set(CH_ERR_NOMEM, "cannot generate a P-256 key");
 	if (!(f = fopen(path, "wb")))
 		return ch_error_set(CH_ERR_IO, "%s: %s", path, strerror(errno));
-	if (!PEM_write_PrivateKey(f, *out, NULL, NULL, 0, NULL, NULL) | (fclose(f) != 0))
+	if (!write_close(f, !PEM_write_PrivateKey(f, *out, NULL, NULL, 0, NULL, NULL)))
 		return ch_error_set(CH_ERR_IO, "%s: cannot write the key", path);
 	return CH_OK;
 }
@@ -138,7 +146,7 @@ ch_err ch_ct_writer_new(ch_ct_writer **out, const char *dir, const char *origin,
 		err = ch_error_set(CH_ERR_IO, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	if (!PEM_write_PUBKEY(f, w->priv) | (fclose(f) != 0)) {
+	if (!write_close(f, !PEM_write_PUBKEY(f, w->priv))) {
 		err = ch_error_set(CH_ERR_IO, "%s: write failed", path);
 		goto out;
 	}

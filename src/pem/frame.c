@@ -65,6 +65,7 @@ static int header_byte(ch_pem *r, ch_pem_item *out, uint8_t c)
 	}
 	if (f->hdr_len < 2 || f->hdr_len < f->hdr_need)
 		return 0;
+	hdr = len = 0;
 	(void)ch_pem__der_header(f->hdr, f->hdr_len, &hdr, &len);
 	if (len + hdr > CH_CERT_MAX_DER) {
 		f->state = PEM_DER_SKIP;

@@ -112,6 +112,7 @@ ch_err ch_sq__stmt(ch_sqlite *q, sqlite3_stmt **out, enum ch_sq_stmt id)
 {
 	sqlite3_stmt *st = q->st[id];
 
+	*out = NULL;
 	if (!st) {
 		if (sqlite3_prepare_v3(q->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st,
 				       NULL) != SQLITE_OK)
