@@ -145,6 +145,30 @@ ch_err ch_ct_extra_decode(ch_ct_entry *e, const uint8_t *extra, size_t len) CH_W
  * SHA-256(0x00 || version v1 || leaf_type timestamped_entry || timestamped_entry). */
 ch_err ch_ct_entry_leaf_hash(ch_hash *h, uint8_t out[32], const ch_ct_entry *e) CH_WARN_UNUSED;
 
+/* ch_ct_precert_tbs writes into out (reset first) the TBSCertificate of the precertificate
+ * `der` with its CT poison extension removed (RFC 6962 §3.2): the bytes a precert_entry logs
+ * when the precertificate was signed by the final issuer. CH_ERR_PARSE when der is not a
+ * certificate carrying exactly one poison extension. */
+ch_err ch_ct_precert_tbs(ch_buf *out, const uint8_t *der, size_t len) CH_WARN_UNUSED;
+
+/* Entry records: what the store keeps of an entry beside its certificate (ch_store_ct_put), so
+ * that the Merkle leaf can be rebuilt from the store. A record is 'F' + the whole
+ * TimestampedEntry, 'E' + the TimestampedEntry without the certificate (x509_entry) or TBS
+ * (precert_entry) bytes, which are rebuilt from the stored certificate / precertificate, or
+ * 'L' + a whole MerkleTreeLeaf that did not decode. */
+
+/* ch_ct_entry_record writes the record of decoded entry e into out; `stored` is the DER the
+ * store keeps for it (the certificate, or the precertificate), NULL when none. The short form
+ * is used only when the rebuilt bytes are identical. scratch is a work buffer. */
+ch_err ch_ct_entry_record(ch_buf *out, const ch_ct_entry *e, const uint8_t *stored,
+			  size_t stored_len, ch_buf *scratch) CH_WARN_UNUSED;
+
+/* ch_ct_entry_rebuild writes the MerkleTreeLeaf of a record into leaf, with the certificate
+ * the store returned (der, NULL when none). CH_ERR_NOTFOUND when the record needs a
+ * certificate that is missing, CH_ERR_INTEGRITY when the certificate does not fit it. */
+ch_err ch_ct_entry_rebuild(ch_buf *leaf, const uint8_t *rec, size_t rec_len, const uint8_t *der,
+			   size_t der_len, ch_buf *scratch) CH_WARN_UNUSED;
+
 /* A get-entries response: the base64 fields decoded into one owned buffer. */
 typedef struct ch_ct_entries {
 	size_t num;
@@ -247,6 +271,10 @@ ch_err ch_ct_log_list_parse(ch_ct_log_list **out, const char *json, size_t len) 
 
 /* ch_ct_log_list_load reads a log list from a file path. */
 ch_err ch_ct_log_list_load(ch_ct_log_list **out, const char *path) CH_WARN_UNUSED;
+
+/* ch_ct_log_list_open reads a log list from a file path, or fetches it from an http, https
+ * or file URL (bounded by CH_CT_MAX_LOG_LIST, retried on 429/5xx). */
+ch_err ch_ct_log_list_open(ch_ct_log_list **out, const char *where) CH_WARN_UNUSED;
 
 void ch_ct_log_list_free(ch_ct_log_list *l);
 

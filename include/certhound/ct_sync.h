@@ -16,6 +16,7 @@
 #ifndef CERTHOUND_CT_SYNC_H
 #define CERTHOUND_CT_SYNC_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -51,6 +52,8 @@ typedef struct ch_ct_sync_opts {
 	                           (and `ig` may be NULL): for measuring fetch + decode */
 	void (*progress)(void *arg, const ch_ct_sync_progress *p);
 	void *progress_arg;
+	const atomic_int *stop; /* when set and non-zero, stop cleanly after the current chunk
+	                           (everything verified so far committed with its checkpoint) */
 } ch_ct_sync_opts;
 
 #define CH_CT_EVIDENCE_MAX 2048
@@ -63,6 +66,7 @@ typedef struct ch_ct_sync_result {
 	uint64_t entries;       /* entries stored by this run */
 	uint64_t undecodable;   /* entries in the tree whose certificate did not decode */
 	uint64_t requests;
+	bool stopped;           /* opts->stop ended the run before the tree head */
 	char evidence[CH_CT_EVIDENCE_MAX]; /* on CH_ERR_INTEGRITY: the tree heads and index */
 } ch_ct_sync_result;
 
@@ -74,5 +78,28 @@ ch_err ch_ct_sync(ch_ct_sync_result *out, ch_store *store, ch_ingest *ig,
 
 /* ch_ct_sync_source_id writes the checkpoint source id of a log ("ct:" + base64 log ID). */
 void ch_ct_sync_source_id(char out[64], const ch_ct_key *key);
+
+/* ---- verifying what is stored ---------------------------------------------------------------- */
+
+typedef struct ch_ct_verify_result {
+	char log_id[45];        /* base64 log ID */
+	char url[2048];         /* the log URL recorded by the last sync */
+	ch_ct_sth sth;          /* the stored (signed) tree head */
+	uint64_t next;          /* the stored position: entries [0, next) are stored */
+	uint64_t entries;       /* entries whose leaf was rebuilt from the store and hashed */
+	uint64_t from_certs;    /* of them, rebuilt from a stored certificate or precertificate */
+	bool root_checked;      /* next == tree size: the rebuilt root was compared with the head */
+	char evidence[CH_CT_EVIDENCE_MAX]; /* on CH_ERR_INTEGRITY */
+} ch_ct_verify_result;
+
+/* ch_ct_verify re-checks, without any network access, what ct sync stored for the log of `key`:
+ * the stored tree head's signature; every entry [0, next) present once, its Merkle leaf rebuilt
+ * from the stored certificate (or precertificate) and entry record, its certificate's DER
+ * hashing to the recorded SHA-256 and its leaf_index (tiled logs) equal to its index; the
+ * rebuilt compact range equal to the stored one; and, when the whole tree is stored, the
+ * rebuilt root equal to the signed root. CH_ERR_NOTFOUND when nothing is stored for the log,
+ * CH_ERR_INTEGRITY with evidence (the index, the tree head, the two roots) on any mismatch. */
+ch_err ch_ct_verify(ch_ct_verify_result *out, ch_store *store,
+		    const ch_ct_key *key) CH_WARN_UNUSED;
 
 #endif

@@ -1,6 +1,6 @@
 /* certhound ct SUBCOMMAND: Certificate Transparency logs. Each sub-subcommand is a function
  * below; `sync` lives in cmd_ct_sync.c once the ingest pipeline exists. */
-#include "cli.h"
+#include "ct_common.h"
 
 #include <certhound/ct.h>
 #include <certhound/note.h>
@@ -22,6 +22,12 @@ static void ct_usage(FILE *f)
 	      "        verify an RFC 6962 get-sth response with a log's public key\n"
 	      "  verify-checkpoint --key FILE|--vkey VKEY [--origin NAME] CHECKPOINT\n"
 	      "        verify a static-ct-api / tlog checkpoint (C2SP signed note)\n"
+	      "  sync [options] LOG|--all-usable\n"
+	      "        fetch, verify and store a log's entries up to its signed tree head\n"
+	      "  follow [options] LOG...|--all-usable\n"
+	      "        keep logs synced (poll, many at once) until SIGINT/SIGTERM\n"
+	      "  verify [--log-list FILE|--key FILE] LOG\n"
+	      "        re-check the stored entries and tree head of a log, without the network\n"
 	      "\n"
 	      "Keys are PEM, DER, or base64 DER (as in log lists); VKEY is a signed-note verifier\n"
 	      "key (name+id+base64). Exit status: 0 ok, 2 usage, 3 unreadable or malformed input,\n"
@@ -171,7 +177,7 @@ static int cmd_logs(int argc, char **argv)
 		return ch_cli_fail(CH_EXIT_USAGE, "ct logs: %s", ch_error_last());
 	if (format == CH_REPORT_CSV)
 		return ch_cli_fail(CH_EXIT_USAGE, "ct logs: csv is not supported here");
-	if (ch_ct_log_list_load(&l, path) != CH_OK)
+	if (ch_ct_log_list_open(&l, path) != CH_OK)
 		return ch_cli_fail(CH_EXIT_BAD_INPUT, "ct logs: %s", ch_error_last());
 	ch_buf_init(&b, 1u << 20);
 	for (size_t i = 0; i < l->num_logs && rc == CH_EXIT_OK; i++) {
@@ -325,6 +331,10 @@ int ch_cmd_ct(ch_cli *cli, int argc, char **argv)
 		return cmd_verify_checkpoint(argc - 1, argv + 1);
 	if (!strcmp(sub, "sync") && ch_cmd_ct_sync)
 		return ch_cmd_ct_sync(cli, argc - 1, argv + 1);
+	if (!strcmp(sub, "follow"))
+		return ch_cmd_ct_follow(cli, argc - 1, argv + 1);
+	if (!strcmp(sub, "verify"))
+		return ch_cmd_ct_verify(cli, argc - 1, argv + 1);
 	ct_usage(stderr);
 	return ch_cli_fail(CH_EXIT_USAGE, "ct: unknown command '%s'", sub);
 }

@@ -1,5 +1,5 @@
 /* certhound ct sync LOG: verified, resumable sync of one CT log into the store. */
-#include "cli.h"
+#include "ct_common.h"
 
 #include <certhound/ct.h>
 #include <certhound/ct_sync.h>
@@ -21,7 +21,9 @@ static void sync_usage(FILE *f)
 	      "\n"
 	      "LOG is a log URL (RFC 6962 base URL, or a tiled log's monitoring prefix; file:// is\n"
 	      "allowed), or a description / base64 log ID / URL from the log list.\n"
-	      "  --log-list FILE   CT log list v3 (default $CERTHOUND_LOG_LIST)\n"
+	      "  --all-usable      every usable log of the list instead of LOG, concurrently (the\n"
+	      "                    options of ct follow apply; see ct follow --help)\n"
+	      "  --log-list FILE|URL  CT log list v3 (default $CERTHOUND_LOG_LIST)\n"
 	      "  --key FILE        the log's public key (PEM, DER or base64 DER) when not in a list\n"
 	      "  --tiled           the log is a static-ct-api log (when not in a list)\n"
 	      "  --origin NAME     tiled: the checkpoint origin (default: the URL without scheme)\n"
@@ -47,53 +49,17 @@ static void on_progress(void *arg, const ch_ct_sync_progress *p)
 		" requests)\n", p->next, p->tree_size, p->entries, p->requests);
 }
 
-static int read_key(ch_ct_key **out, const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char buf[16384];
-	size_t n;
-
-	if (!f)
-		return ch_cli_fail(CH_EXIT_BAD_INPUT, "ct sync: %s: cannot open", path);
-	n = fread(buf, 1, sizeof buf, f);
-	fclose(f);
-	if (n == sizeof buf || ch_ct_key_parse(out, buf, n) != CH_OK)
-		return ch_cli_fail(CH_EXIT_BAD_INPUT, "ct sync: %s: %s", path, ch_error_last());
-	return CH_EXIT_OK;
-}
-
-/* origin_of: static-ct-api origins are the submission prefix without scheme and slashes. */
-static void origin_of(char *out, size_t n, const char *url)
-{
-	const char *p = strstr(url, "://") ? strstr(url, "://") + 3 : url;
-	size_t len;
-
-	snprintf(out, n, "%s", p);
-	for (len = strlen(out); len && out[len - 1] == '/';)
-		out[--len] = '\0';
-}
-
-static int exit_for(ch_err err)
-{
-	switch (err) {
-	case CH_OK: return CH_EXIT_OK;
-	case CH_ERR_INTEGRITY: return CH_EXIT_INTEGRITY;
-	case CH_ERR_INVALID: return CH_EXIT_USAGE;
-	case CH_ERR_PARSE: case CH_ERR_LIMIT: return CH_EXIT_BAD_INPUT;
-	default: return CH_EXIT_ENV;
-	}
-}
-
 int ch_cmd_ct_sync(ch_cli *cli, int argc, char **argv)
 {
 	const char *list_path = getenv("CERTHOUND_LOG_LIST"), *key_path = NULL, *what = NULL;
 	const char *origin = NULL;
-	char origin_buf[512], url_buf[2048], root[48];
+	char root[48];
 	ch_ct_sync_opts o = {.retries = 4};
 	ch_ct_sync_log log = {0};
+	ch_cli_ct_log cl = {0};
+	bool tiled = false;
 	ch_ct_sync_result res;
 	ch_ct_log_list *list = NULL;
-	ch_ct_key *key = NULL;
 	ch_store *store = NULL;
 	ch_ingest *ig = NULL;
 	ch_ingest_counts c;
@@ -101,13 +67,16 @@ int ch_cmd_ct_sync(ch_cli *cli, int argc, char **argv)
 	int rc = CH_EXIT_OK;
 	ch_err err;
 
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--all-usable"))
+			return ch_cli_ct_follow_main(cli, argc, argv, true, "ct sync");
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			sync_usage(stdout);
 			return CH_EXIT_OK;
 		} else if (!strcmp(a, "--tiled"))
-			log.tiled = true;
+			tiled = true;
 		else if (!strcmp(a, "--start-at-end"))
 			o.start_at_end = true;
 		else if (!strcmp(a, "--no-store"))
@@ -143,38 +112,27 @@ int ch_cmd_ct_sync(ch_cli *cli, int argc, char **argv)
 	}
 	if (list_path && *list_path && !key_path) {
 		const ch_ct_log_info *g;
-		if (ch_ct_log_list_load(&list, list_path) != CH_OK)
+		if (ch_ct_log_list_open(&list, list_path) != CH_OK)
 			return ch_cli_fail(CH_EXIT_BAD_INPUT, "ct sync: %s", ch_error_last());
 		g = ch_ct_log_list_find(list, what);
 		if (!g) {
 			rc = ch_cli_fail(CH_EXIT_USAGE, "ct sync: no log \"%s\" in %s", what, list_path);
 			goto out;
 		}
-		if (!g->key_ok || ch_ct_key_parse(&key, g->key, g->key_len) != CH_OK) {
-			rc = ch_cli_fail(CH_EXIT_BAD_INPUT, "ct sync: the key of \"%s\" in the log list "
-					 "does not parse", g->description);
+		if ((rc = ch_cli_ct_from_list(&cl, g, "ct sync")) != CH_EXIT_OK)
 			goto out;
-		}
-		snprintf(url_buf, sizeof url_buf, "%s", g->url);
-		log.tiled = g->tiled;
-		if (g->tiled && !origin) {
-			origin_of(origin_buf, sizeof origin_buf,
-				  g->submission_url ? g->submission_url : g->url);
-			origin = origin_buf;
-		}
+		if (origin)
+			snprintf(cl.origin, sizeof cl.origin, "%s", origin);
 	} else {
 		if (!key_path) {
 			rc = ch_cli_fail(CH_EXIT_USAGE, "ct sync: %s is not from a log list: give --key "
 					 "FILE (and --tiled for a static-ct-api log)", what);
 			goto out;
 		}
-		if ((rc = read_key(&key, key_path)) != CH_EXIT_OK)
+		if ((rc = ch_cli_ct_from_key(&cl, what, key_path, tiled, origin, "ct sync")))
 			goto out;
-		snprintf(url_buf, sizeof url_buf, "%s", what);
 	}
-	log.url = url_buf;
-	log.key = key;
-	log.origin = origin;
+	ch_cli_ct_sync_log(&log, &cl);
 	if (progress) {
 		o.progress = on_progress;
 	}
@@ -190,9 +148,9 @@ int ch_cmd_ct_sync(ch_cli *cli, int argc, char **argv)
 	}
 	err = ch_ct_sync(&res, store, ig, &log, &o);
 	if (err) {
-		rc = ch_cli_fail(exit_for(err), "ct sync: %s", ch_error_last());
+		rc = ch_cli_fail(ch_cli_ct_exit_for(err), "ct sync: %s", ch_error_last());
 		/* Keep what was verified before the failure. */
-		if (ig && err == CH_ERR_INTEGRITY && ch_ingest_flush(ig) != CH_OK)
+		if (ig && err != CH_ERR_STORE && err != CH_ERR_NOMEM && ch_ingest_flush(ig) != CH_OK)
 			rc = ch_cli_fail(CH_EXIT_ENV, "ct sync: %s", ch_error_last());
 	}
 	if (err == CH_ERR_INTEGRITY)
@@ -211,7 +169,7 @@ int ch_cmd_ct_sync(ch_cli *cli, int argc, char **argv)
 out:
 	ch_ingest_free(ig);
 	ch_store_close(store);
-	ch_ct_key_free(key);
+	ch_cli_ct_log_clear(&cl);
 	ch_ct_log_list_free(list);
 	return rc;
 }

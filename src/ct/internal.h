@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <certhound/ct.h>
+#include <certhound/merkle.h>
 
 /* A view that only advances on success (like the DER cursor). */
 typedef struct ch_tls {
@@ -59,6 +60,12 @@ ch_err ch_ct__decode_extensions(ch_ct_entry *e) CH_WARN_UNUSED;
 
 /* ch_ct__decode_timestamped_entry decodes a TimestampedEntry at *t into e (advancing t). */
 ch_err ch_ct__decode_timestamped_entry(ch_ct_entry *e, ch_tls *t) CH_WARN_UNUSED;
+
+/* ch_ct__checkpoint_parse reads the checkpoint blob ct sync stores for a log ("certhound-ct 1"
+ * text: url, tree head, next index and compact range); buf is modified. url may be NULL with
+ * url_size 0. CH_ERR_STORE when malformed. */
+ch_err ch_ct__checkpoint_parse(char *buf, size_t len, ch_ct_sth *sth, ch_merkle_range *r,
+			       char *url, size_t url_size) CH_WARN_UNUSED;
 
 /* ---- a small HTTP client (libcurl easy handle, keep-alive, gzip, bounded bodies) ---- */
 

@@ -25,6 +25,10 @@
 typedef struct item {
 	ch_bytes der;       /* the certificate or precertificate to store; empty when undecodable */
 	uint64_t ts;        /* entry timestamp, ms */
+	ch_bytes raw;       /* RFC 6962: the whole MerkleTreeLeaf */
+	ch_bytes te;        /* the TimestampedEntry (empty when undecodable) */
+	size_t rec_off;     /* its entry record (ct.h) in sync.recs */
+	size_t rec_len;
 	char why[160];      /* why it is undecodable */
 } item;
 
@@ -62,6 +66,10 @@ typedef struct sync {
 	size_t num_blobs;
 	item *items;
 	size_t num_items, cap_items;
+	ch_buf recs;        /* entry records of the chunk's items */
+	ch_buf scratch;
+	ch_store_ct_entry *rows;
+	size_t cap_rows;
 } sync;
 
 static void fmt_sth(char *out, size_t n, const ch_ct_sth *s)
@@ -123,13 +131,57 @@ out:
 	return err;
 }
 
+/* ch_ct__checkpoint_parse reads a checkpoint blob written by save_checkpoint (modifies buf). */
+ch_err ch_ct__checkpoint_parse(char *buf, size_t len, ch_ct_sth *sth, ch_merkle_range *r,
+			       char *url, size_t url_size)
+{
+	char *line, *save = NULL, *tok, *tsave;
+	uint8_t tmp[CH_CT_MAX_SIG + 8];
+	long n;
+
+	memset(sth, 0, sizeof *sth);
+	ch_merkle_range_init(r);
+	if (url_size)
+		url[0] = '\0';
+	if (len < 15 || strncmp(buf, "certhound-ct 1\n", 15) != 0)
+		return ch_error_set(CH_ERR_STORE, "not a certhound CT checkpoint");
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *v = strchr(line, ' ');
+		if (!v)
+			continue;
+		*v++ = '\0';
+		if (!strcmp(line, "size"))
+			sth->tree_size = strtoull(v, NULL, 10);
+		else if (!strcmp(line, "url") && url_size)
+			snprintf(url, url_size, "%s", v);
+		else if (!strcmp(line, "timestamp"))
+			sth->timestamp = strtoull(v, NULL, 10);
+		else if (!strcmp(line, "root") && ch_base64_decode(tmp, sizeof tmp, v, strlen(v)) == 32)
+			memcpy(sth->root, tmp, 32);
+		else if (!strcmp(line, "sig") && strcmp(v, "-") &&
+			 (n = ch_base64_decode(tmp, sizeof tmp, v, strlen(v))) > 0 &&
+			 (size_t)n <= sizeof sth->sig) {
+			memcpy(sth->sig, tmp, (size_t)n);
+			sth->sig_len = (size_t)n;
+		} else if (!strcmp(line, "next"))
+			r->size = strtoull(v, NULL, 10);
+		else if (!strcmp(line, "range"))
+			for (tok = strtok_r(v, " ", &tsave); tok; tok = strtok_r(NULL, " ", &tsave)) {
+				if (r->num_hashes == CH_MERKLE_MAX_DEPTH ||
+				    ch_base64_decode(tmp, sizeof tmp, tok, strlen(tok)) != 32)
+					return ch_error_set(CH_ERR_STORE, "bad compact range");
+				memcpy(r->hashes[r->num_hashes++], tmp, 32);
+			}
+	}
+	if (ch_merkle_range_check(r) != CH_OK || r->size > sth->tree_size)
+		return ch_error_set(CH_ERR_STORE, "inconsistent checkpoint");
+	return CH_OK;
+}
+
 /* load_checkpoint reads the stored state; *found false when there is none. */
 static ch_err load_checkpoint(sync *s, bool *found, ch_ct_sth *sth, ch_merkle_range *r)
 {
 	ch_buf b;
-	char *line, *save = NULL, *tok, *tsave;
-	uint8_t tmp[CH_CT_MAX_SIG + 8];
-	long n;
 	ch_err err = CH_OK;
 
 	*found = false;
@@ -145,42 +197,8 @@ static ch_err load_checkpoint(sync *s, bool *found, ch_ct_sth *sth, ch_merkle_ra
 	}
 	if (err)
 		goto out;
-	if (b.len < 15 || strncmp(b.data, "certhound-ct 1\n", 15) != 0) {
-		err = ch_error_set(CH_ERR_STORE, "stored checkpoint of %s is not ours", s->source_id);
-		goto out;
-	}
-	for (line = strtok_r(b.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *v = strchr(line, ' ');
-		if (!v)
-			continue;
-		*v++ = '\0';
-		if (!strcmp(line, "size"))
-			sth->tree_size = strtoull(v, NULL, 10);
-		else if (!strcmp(line, "timestamp"))
-			sth->timestamp = strtoull(v, NULL, 10);
-		else if (!strcmp(line, "root") && ch_base64_decode(tmp, sizeof tmp, v, strlen(v)) == 32)
-			memcpy(sth->root, tmp, 32);
-		else if (!strcmp(line, "sig") && strcmp(v, "-") &&
-			 (n = ch_base64_decode(tmp, sizeof tmp, v, strlen(v))) > 0 &&
-			 (size_t)n <= sizeof sth->sig) {
-			memcpy(sth->sig, tmp, (size_t)n);
-			sth->sig_len = (size_t)n;
-		} else if (!strcmp(line, "next"))
-			r->size = strtoull(v, NULL, 10);
-		else if (!strcmp(line, "range"))
-			for (tok = strtok_r(v, " ", &tsave); tok; tok = strtok_r(NULL, " ", &tsave)) {
-				if (r->num_hashes == CH_MERKLE_MAX_DEPTH ||
-				    ch_base64_decode(tmp, sizeof tmp, tok, strlen(tok)) != 32) {
-					err = ch_error_set(CH_ERR_STORE, "stored checkpoint of %s: bad "
-							   "range", s->source_id);
-					goto out;
-				}
-				memcpy(r->hashes[r->num_hashes++], tmp, 32);
-			}
-	}
-	if (ch_merkle_range_check(r) != CH_OK || r->size > sth->tree_size) {
-		err = ch_error_set(CH_ERR_STORE, "stored checkpoint of %s is inconsistent",
-				   s->source_id);
+	if ((err = ch_ct__checkpoint_parse(b.data, b.len, sth, r, NULL, 0)) != CH_OK) {
+		err = ch_error_prefix(CH_ERR_STORE, "stored checkpoint of %s", s->source_id);
 		goto out;
 	}
 	*found = true;
@@ -408,11 +426,15 @@ static void chunk_reset(sync *s)
 	}
 	s->num_blobs = 0;
 	s->num_items = 0;
+	ch_buf_reset(&s->recs);
 }
 
-static ch_err push_item(sync *s, const ch_ct_entry *e, bool ok, const char *why)
+static ch_err push_item(sync *s, const ch_ct_entry *e, bool ok, const char *why,
+		       const ch_bytes *raw)
 {
 	item *it;
+	ch_buf rec;
+	ch_err err = CH_OK;
 
 	if (s->num_items == s->cap_items) {
 		size_t cap = s->cap_items ? s->cap_items * 2 : 1024;
@@ -424,13 +446,27 @@ static ch_err push_item(sync *s, const ch_ct_entry *e, bool ok, const char *why)
 	}
 	it = &s->items[s->num_items++];
 	memset(it, 0, sizeof *it);
+	if (raw)
+		it->raw = *raw;
 	if (ok) {
 		it->der = e->type == CH_CT_X509_ENTRY ? e->cert : e->precert;
 		it->ts = e->timestamp;
+		it->te = e->timestamped_entry;
 	} else {
 		snprintf(it->why, sizeof it->why, "%s", why);
 	}
-	return CH_OK;
+	if (s->o.no_store || !ok)
+		return CH_OK;
+	/* The record that lets ct verify rebuild this leaf from the stored certificate. */
+	ch_buf_init(&rec, CH_STORE_CT_LEAF_MAX);
+	err = ch_ct_entry_record(&rec, e, it->der.len ? it->der.data : NULL, it->der.len,
+				 &s->scratch);
+	it->rec_off = s->recs.len;
+	it->rec_len = rec.len;
+	if (!err)
+		err = ch_buf_append(&s->recs, rec.data, rec.len);
+	ch_buf_free(&rec);
+	return err;
 }
 
 /* fetch_rfc6962 fetches entries [r->size, m) (or fewer) and hashes them onto r. */
@@ -466,7 +502,7 @@ static ch_err fetch_rfc6962(sync *s, ch_merkle_range *r, uint64_t m, bool *bad)
 			de = ch_ct_leaf_decode(&e, es->leaf_input[i].data, es->leaf_input[i].len);
 			if (!de)
 				de = ch_ct_extra_decode(&e, es->extra_data[i].data, es->extra_data[i].len);
-			CH_TRY(push_item(s, &e, de == CH_OK, ch_error_last()));
+			CH_TRY(push_item(s, &e, de == CH_OK, ch_error_last(), &es->leaf_input[i]));
 			CH_TRY(ch_merkle_range_append(r, s->h, lh));
 		}
 	}
@@ -520,7 +556,7 @@ static ch_err fetch_tiled(sync *s, ch_merkle_range *r, uint64_t m, uint64_t size
 						PRIu64, path, idx, e.leaf_index);
 			}
 			CH_TRY(ch_ct_entry_leaf_hash(s->h, lh, &e));
-			CH_TRY(push_item(s, &e, true, ""));
+			CH_TRY(push_item(s, &e, true, "", NULL));
 			CH_TRY(ch_merkle_range_append(r, s->h, lh));
 		}
 		if (idx < n * CH_CT_TILE_WIDTH + width && r->size < m) {
@@ -532,25 +568,87 @@ out:
 	return err;
 }
 
-/* feed hands a verified chunk to the pipeline, then its checkpoint. */
-static ch_err feed(sync *s, uint64_t first, const ch_ct_sth *sth, const ch_merkle_range *r)
+/* full_record makes the record of an entry whose certificate is not stored: the whole
+ * TimestampedEntry ('F'), or the raw leaf ('L') when it did not decode. */
+static ch_err full_record(sync *s, item *it)
 {
 	ch_err err = CH_OK;
 
-	for (size_t i = 0; i < s->num_items && !s->o.no_store; i++) {
-		const item *it = &s->items[i];
+	it->rec_off = s->recs.len;
+	if (it->te.len) {
+		CH_TRY(ch_buf_putc(&s->recs, 'F'));
+		CH_TRY(ch_buf_append(&s->recs, it->te.data, it->te.len));
+	} else {
+		CH_TRY(ch_buf_putc(&s->recs, 'L'));
+		CH_TRY(ch_buf_append(&s->recs, it->raw.data, it->raw.len));
+	}
+	it->rec_len = s->recs.len - it->rec_off;
+out:
+	return err;
+}
+
+/* feed hands a verified chunk to the pipeline, then records its entries (ch_store_ct_put) and
+ * its checkpoint. The certificates are committed first, then the entry records and the
+ * checkpoint in one transaction: a committed checkpoint always has its entries and records. */
+static ch_err feed(sync *s, uint64_t first, const ch_ct_sth *sth, const ch_merkle_range *r)
+{
+	ch_ingest_counts c;
+	uint64_t rejected;
+	ch_err err = CH_OK;
+
+	if (s->o.no_store)
+		goto done;
+	if (s->num_items > s->cap_rows) {
+		ch_store_ct_entry *p = realloc(s->rows, s->num_items * sizeof *p);
+		if (!p)
+			return ch_error_set(CH_ERR_NOMEM, "out of memory");
+		s->rows = p;
+		s->cap_rows = s->num_items;
+	}
+	ch_ingest_get_counts(s->ig, &c);
+	rejected = c.rejected;
+	for (size_t i = 0; i < s->num_items; i++) {
+		item *it = &s->items[i];
+		ch_store_ct_entry *row = &s->rows[i];
 		ch_sighting sg = {.kind = CH_SOURCE_CT, .source = s->res->log_id,
 				  .index = (int64_t)(first + i), .timestamp = (int64_t)(it->ts / 1000)};
 		char where[128];
 
+		memset(row, 0, sizeof *row);
+		row->index = first + i;
 		if (it->der.len == 0) {
 			snprintf(where, sizeof where, "log %s entry %" PRIu64, s->res->log_id, first + i);
 			ch_ingest_reject_item(s->ig, "ct-entry", where, it->why);
 			s->res->undecodable++;
+			CH_TRY(full_record(s, it));
+			rejected++;
 			continue;
 		}
 		CH_TRY(ch_ingest_add(s->ig, it->der.data, it->der.len, &sg));
+		ch_ingest_get_counts(s->ig, &c);
+		if (c.rejected != rejected) { /* the pipeline did not store it */
+			rejected = c.rejected;
+			CH_TRY(full_record(s, it));
+			continue;
+		}
+		row->has_cert = true;
+		CH_TRY(ch_hash_sha256(s->h, row->cert_sha256, it->der.data, it->der.len));
 	}
+	for (size_t i = 0; i < s->num_items; i++) {
+		s->rows[i].leaf = (const uint8_t *)s->recs.data + s->items[i].rec_off;
+		s->rows[i].leaf_len = s->items[i].rec_len;
+	}
+	CH_TRY(ch_ingest_flush(s->ig));
+	CH_TRY(ch_store_begin(s->store));
+	err = ch_store_ct_put(s->store, s->source_id, s->rows, s->num_items);
+	if (err || (err = ch_store_commit(s->store)) != CH_OK) {
+		char msg[512];
+		snprintf(msg, sizeof msg, "%s", ch_error_last());
+		if (ch_store_rollback(s->store) != CH_OK)
+			ch_error_clear();
+		return ch_error_set(err, "%s", msg);
+	}
+done:
 	CH_TRY(save_checkpoint(s, sth, r));
 	s->res->entries += s->num_items;
 	s->res->next = r->size;
@@ -590,6 +688,8 @@ static ch_err setup(sync *s)
 		CH_TRY(ch_note_verifier_rfc6962(&s->v, s->origin, s->log->key));
 	}
 	ch_buf_init(&s->body, BODY_MAX);
+	ch_buf_init(&s->recs, (size_t)MAX_BLOBS * CH_CT_MAX_TILE);
+	ch_buf_init(&s->scratch, CH_CT_MAX_CERT);
 	for (size_t i = 0; i < MAX_BLOBS; i++)
 		ch_buf_init(&s->blobs[i].tile, CH_CT_MAX_TILE);
 	CH_TRY(ch_hash_new(&s->h));
@@ -608,9 +708,15 @@ static ch_err run_chunks(sync *s, ch_merkle_range *range, const ch_ct_sth *targe
 		stop = range->size + s->o.max_entries;
 	while (range->size < stop) {
 		ch_merkle_range r2 = *range;
-		uint64_t m = range->size + s->o.chunk < stop ? range->size + s->o.chunk : stop;
+		uint64_t m;
 		bool bad = false;
 		ch_err ferr;
+
+		if (s->o.stop && atomic_load(s->o.stop)) {
+			s->res->stopped = true;
+			break;
+		}
+		m = range->size + s->o.chunk < stop ? range->size + s->o.chunk : stop;
 
 		chunk_reset(s);
 		if (s->log->tiled)
@@ -702,6 +808,9 @@ out:
 		for (size_t i = 0; i < MAX_BLOBS; i++)
 			ch_buf_free(&s->blobs[i].tile);
 		free(s->items);
+		free(s->rows);
+		ch_buf_free(&s->recs);
+		ch_buf_free(&s->scratch);
 		ch_buf_free(&s->body);
 		ch_hash_free(s->h);
 		ch_ct__http_free(s->http);
