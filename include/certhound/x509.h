@@ -92,6 +92,7 @@ typedef struct ch_ext {
 	bool critical;
 	bool known;             /* certhound decodes this extension */
 	ch_bytes value;         /* the extnValue OCTET STRING contents */
+	bool recognised;        /* a standard extension (decoded or not): never "unknown critical" */
 } ch_ext;
 
 typedef struct ch_sct {

@@ -51,6 +51,8 @@ void ch_cert_free(ch_cert *c)
 		return;
 	priv = c->priv_;
 	if (priv) {
+		for (size_t i = 0; i < CH_DN_MEMO; i++)
+			free(priv->dn_memo[i].block);
 		ch_x509__arena_free(&priv->arena);
 		ch_hash_free(priv->hash);
 		free(priv);
@@ -225,7 +227,7 @@ static ch_err parse_tbs(ch_parse *p, ch_der tbs_elem)
 	}
 	if (!ch_x509__get_elem(p, &tbs, &name, CH_DER_SEQUENCE))
 		return ch_x509__fail(p, tbs.data, "tbsCertificate.issuer");
-	if ((err = ch_x509__parse_name(p, &c->issuer, name)))
+	if ((err = ch_x509__parse_name(p, &c->issuer, name, true)))
 		return err;
 	if (c->issuer.num_attrs == 0)
 		c->anomalies |= CH_ANOM_EMPTY_ISSUER;
@@ -233,7 +235,7 @@ static ch_err parse_tbs(ch_parse *p, ch_der tbs_elem)
 		return err;
 	if (!ch_x509__get_elem(p, &tbs, &name, CH_DER_SEQUENCE))
 		return ch_x509__fail(p, tbs.data, "tbsCertificate.subject");
-	if ((err = ch_x509__parse_name(p, &c->subject, name)))
+	if ((err = ch_x509__parse_name(p, &c->subject, name, false)))
 		return err;
 	if (!ch_x509__get_elem(p, &tbs, &name, CH_DER_SEQUENCE))
 		return ch_x509__fail(p, tbs.data, "tbsCertificate.subjectPublicKeyInfo");

@@ -121,35 +121,59 @@ static const struct {
 	const char *oid;
 	size_t len;
 	ext_fn fn;
+	const char *text;
 } known[] = {
-	{"\x55\x1d\x11", 3, ch_x509__ext_san},
-	{"\x55\x1d\x13", 3, ext_bc},
-	{"\x55\x1d\x0f", 3, ext_ku},
-	{"\x55\x1d\x25", 3, ext_eku},
-	{"\x55\x1d\x0e", 3, ext_ski},
-	{"\x55\x1d\x23", 3, ext_aki},
-	{"\x55\x1d\x1f", 3, ch_x509__ext_crldp},
-	{"\x55\x1d\x20", 3, ch_x509__ext_policies},
-	{"\x2b\x06\x01\x05\x05\x07\x01\x01", 8, ch_x509__ext_aia},
-	{"\x2b\x06\x01\x04\x01\xd6\x79\x02\x04\x03", 10, ext_poison},
-	{"\x2b\x06\x01\x04\x01\xd6\x79\x02\x04\x02", 10, ext_scts},
-	{"\x55\x1d\x12", 3, NULL}, /* issuerAltName */
-	{"\x55\x1d\x1e", 3, NULL}, /* nameConstraints */
-	{"\x55\x1d\x24", 3, NULL}, /* policyConstraints */
-	{"\x55\x1d\x21", 3, NULL}, /* policyMappings */
-	{"\x55\x1d\x36", 3, NULL}, /* inhibitAnyPolicy */
-	{"\x55\x1d\x09", 3, NULL}, /* subjectDirectoryAttributes */
-	{"\x55\x1d\x2e", 3, NULL}, /* freshestCRL */
-	{"\x2b\x06\x01\x05\x05\x07\x01\x0b", 8, NULL}, /* subjectInfoAccess */
-	{"\x2b\x06\x01\x05\x05\x07\x01\x18", 8, NULL}, /* TLS feature */
+	{"\x55\x1d\x11", 3, ch_x509__ext_san, "2.5.29.17"},
+	{"\x55\x1d\x13", 3, ext_bc, "2.5.29.19"},
+	{"\x55\x1d\x0f", 3, ext_ku, "2.5.29.15"},
+	{"\x55\x1d\x25", 3, ext_eku, "2.5.29.37"},
+	{"\x55\x1d\x0e", 3, ext_ski, "2.5.29.14"},
+	{"\x55\x1d\x23", 3, ext_aki, "2.5.29.35"},
+	{"\x55\x1d\x1f", 3, ch_x509__ext_crldp, "2.5.29.31"},
+	{"\x55\x1d\x20", 3, ch_x509__ext_policies, "2.5.29.32"},
+	{"\x2b\x06\x01\x05\x05\x07\x01\x01", 8, ch_x509__ext_aia, "1.3.6.1.5.5.7.1.1"},
+	{"\x2b\x06\x01\x04\x01\xd6\x79\x02\x04\x03", 10, ext_poison, "1.3.6.1.4.1.11129.2.4.3"},
+	{"\x2b\x06\x01\x04\x01\xd6\x79\x02\x04\x02", 10, ext_scts, "1.3.6.1.4.1.11129.2.4.2"},
+	{"\x55\x1d\x12", 3, NULL, "2.5.29.18"}, /* issuerAltName */
+	{"\x55\x1d\x1e", 3, NULL, "2.5.29.30"}, /* nameConstraints */
+	{"\x55\x1d\x24", 3, NULL, "2.5.29.36"}, /* policyConstraints */
+	{"\x55\x1d\x21", 3, NULL, "2.5.29.33"}, /* policyMappings */
+	{"\x55\x1d\x36", 3, NULL, "2.5.29.54"}, /* inhibitAnyPolicy */
+	{"\x55\x1d\x09", 3, NULL, "2.5.29.9"}, /* subjectDirectoryAttributes */
+	{"\x55\x1d\x2e", 3, NULL, "2.5.29.46"}, /* freshestCRL */
+	{"\x2b\x06\x01\x05\x05\x07\x01\x0b", 8, NULL, "1.3.6.1.5.5.7.1.11"}, /* subjectInfoAccess */
+	{"\x2b\x06\x01\x05\x05\x07\x01\x18", 8, NULL, "1.3.6.1.5.5.7.1.24"}, /* TLS feature */
 };
 #define NUM_KNOWN (sizeof known / sizeof known[0])
 
 static int find_known(ch_der oid)
 {
-	for (size_t i = 0; i < NUM_KNOWN; i++)
-		if (oid.len == known[i].len && !memcmp(oid.data, known[i].oid, oid.len))
-			return (int)i;
+	const uint8_t *d = oid.data;
+
+	if (oid.len == 3 && d[0] == 0x55 && d[1] == 0x1d) {
+		switch (d[2]) {
+		case 0x11: return 0;
+		case 0x13: return 1;
+		case 0x0f: return 2;
+		case 0x25: return 3;
+		case 0x0e: return 4;
+		case 0x23: return 5;
+		case 0x1f: return 6;
+		case 0x20: return 7;
+		case 0x12: return 11;
+		case 0x1e: return 12;
+		case 0x24: return 13;
+		case 0x21: return 14;
+		case 0x36: return 15;
+		case 0x09: return 16;
+		case 0x2e: return 17;
+		default: return -1;
+		}
+	}
+	if (oid.len == 8 && !memcmp(d, "\x2b\x06\x01\x05\x05\x07\x01", 7))
+		return d[7] == 0x01 ? 8 : d[7] == 0x0b ? 18 : d[7] == 0x18 ? 19 : -1;
+	if (oid.len == 10 && !memcmp(d, "\x2b\x06\x01\x04\x01\xd6\x79\x02\x04", 9))
+		return d[9] == 0x03 ? 9 : d[9] == 0x02 ? 10 : -1;
 	return -1;
 }
 
@@ -170,11 +194,12 @@ static ch_err parse_one(ch_parse *p, ch_ext *e, ch_der ext, uint32_t *seen)
 		return ch_x509__fail(p, ext.data, "extension: extnValue");
 	e->oid.data = oid.data;
 	e->oid.len = oid.len;
-	e->oid_text = ch_x509__oid_text(p, oid);
+	k = find_known(oid);
+	e->oid_text = k >= 0 ? known[k].text : ch_x509__oid_text(p, oid);
 	e->value.data = val.data;
 	e->value.len = val.len;
-	k = find_known(oid);
 	e->known = k >= 0 && known[k].fn;
+	e->recognised = k >= 0;
 	if (k < 0 && e->critical)
 		p->cert->anomalies |= CH_ANOM_UNKNOWN_CRITICAL;
 	if (k >= 0) {
@@ -189,16 +214,16 @@ static ch_err parse_one(ch_parse *p, ch_ext *e, ch_der ext, uint32_t *seen)
 	return CH_OK;
 }
 
-/* dup_unknown flags duplicates among extensions certhound does not decode. */
-static void dup_unknown(ch_cert *c)
+/* dup_unknown flags duplicates among the extensions certhound does not recognise (the
+ * recognised ones are checked with the `seen` bits); quadratic, so only the first 512. */
+static void dup_unknown(ch_cert *c, const uint16_t *unknown, size_t n)
 {
-	if (c->num_exts > 512)
-		return; /* quadratic; such a certificate is flagged elsewhere if at all */
-	for (size_t i = 0; i < c->num_exts; i++)
-		for (size_t j = i + 1; j < c->num_exts; j++)
-			if (c->exts[i].oid.len == c->exts[j].oid.len &&
-			    !memcmp(c->exts[i].oid.data, c->exts[j].oid.data, c->exts[i].oid.len))
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++) {
+			const ch_ext *a = &c->exts[unknown[i]], *b = &c->exts[unknown[j]];
+			if (a->oid.len == b->oid.len && !memcmp(a->oid.data, b->oid.data, a->oid.len))
 				c->anomalies |= CH_ANOM_DUP_EXTENSION;
+		}
 }
 
 ch_err ch_x509__parse_extensions(ch_parse *p, ch_der exts)
@@ -206,6 +231,8 @@ ch_err ch_x509__parse_extensions(ch_parse *p, ch_der exts)
 	ch_der seq, it, ext;
 	size_t n = 0;
 	uint32_t seen = 0;
+	uint16_t unknown[512];
+	size_t num_unknown = 0;
 	ch_err err;
 
 	if (!ch_x509__get(p, &exts, &seq, CH_DER_SEQUENCE) || exts.len)
@@ -223,9 +250,11 @@ ch_err ch_x509__parse_extensions(ch_parse *p, ch_der exts)
 		err = parse_one(p, &p->cert->exts[i], ext, &seen);
 		if (err)
 			return err;
+		if (!p->cert->exts[i].recognised && num_unknown < 512)
+			unknown[num_unknown++] = (uint16_t)i;
 	}
 	p->cert->num_exts = n;
-	dup_unknown(p->cert);
+	dup_unknown(p->cert, unknown, num_unknown);
 	return CH_OK;
 }
 

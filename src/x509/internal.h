@@ -40,10 +40,24 @@ typedef struct ch_oid_memo {
 	char buf[64];
 } ch_oid_memo;
 
+/* A few recently decoded issuer Names, kept outside the arena (own block each). */
+#define CH_DN_MEMO 8
+typedef struct ch_dn_memo {
+	void *block;
+	const uint8_t *der;
+	size_t der_len;
+	ch_dn_attr *attrs;
+	size_t num_attrs;
+	const char *text;
+	unsigned anomalies; /* what decoding this Name flagged */
+} ch_dn_memo;
+
 typedef struct ch_cert_priv {
 	ch_arena arena;
 	ch_hash *hash;
 	ch_oid_memo memo[CH_OID_MEMO];
+	ch_dn_memo dn_memo[CH_DN_MEMO];
+	unsigned dn_memo_next;
 } ch_cert_priv;
 
 /* Parse state for one certificate. */
@@ -77,7 +91,9 @@ bool ch_x509__oid_eq(ch_der oid, const char *der, size_t len);
 #define CH_OID_EQ(view, lit) ch_x509__oid_eq((view), (lit), sizeof(lit) - 1)
 
 /* Decoders for the parts of a certificate, each in its own file. */
-ch_err ch_x509__parse_name(ch_parse *p, ch_dn *out, ch_der name_elem);
+/* ch_x509__parse_name decodes a Name; with `memo` it first looks in (and then fills) the
+ * context's memo of recent Names — used for issuers. */
+ch_err ch_x509__parse_name(ch_parse *p, ch_dn *out, ch_der name_elem, bool memo);
 ch_err ch_x509__parse_time(ch_parse *p, int64_t *out, ch_der *c);
 ch_err ch_x509__parse_key(ch_parse *p, ch_key *out, ch_der spki_elem);
 ch_err ch_x509__parse_extensions(ch_parse *p, ch_der exts);

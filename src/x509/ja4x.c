@@ -7,8 +7,10 @@
 
 static ch_err part(ch_hash *h, char out[13], const ch_bytes *oids, size_t n)
 {
-	char hex[2 * 64 + 2];
+	char buf[4096];
+	char hex[16];
 	uint8_t md[32];
+	size_t k = 0;
 	ch_err err;
 
 	if (n == 0) {
@@ -19,13 +21,17 @@ static ch_err part(ch_hash *h, char out[13], const ch_bytes *oids, size_t n)
 		return err;
 	for (size_t i = 0; i < n; i++) {
 		size_t len = oids[i].len > 64 ? 64 : oids[i].len;
-		ch_hex_encode(hex, oids[i].data, len);
-		if (i && (err = ch_hash_sha256_add(h, ",", 1)))
-			return err;
-		if ((err = ch_hash_sha256_add(h, hex, 2 * len)))
-			return err;
+		if (k + 2 * len + 2 > sizeof buf) {
+			if ((err = ch_hash_sha256_add(h, buf, k)))
+				return err;
+			k = 0;
+		}
+		if (i)
+			buf[k++] = ',';
+		ch_hex_encode(buf + k, oids[i].data, len);
+		k += 2 * len;
 	}
-	if ((err = ch_hash_sha256_end(h, md)))
+	if ((err = ch_hash_sha256_add(h, buf, k)) || (err = ch_hash_sha256_end(h, md)))
 		return err;
 	ch_hex_encode(hex, md, 6);
 	memcpy(out, hex, 13);

@@ -4,6 +4,7 @@
  * non-ASCII text stays readable UTF-8 instead of \XX escapes. */
 #include "internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -182,7 +183,7 @@ static ch_err parse_atv(ch_parse *p, ch_dn_attr *a, ch_der *raw, ch_der atv, uns
 	return CH_OK;
 }
 
-ch_err ch_x509__parse_name(ch_parse *p, ch_dn *out, ch_der name_elem)
+static ch_err decode_name(ch_parse *p, ch_dn *out, ch_der name_elem)
 {
 	ch_der name = name_elem, rdn, atv, *raw = NULL;
 	size_t n, i = 0;
@@ -223,4 +224,71 @@ const ch_str *ch_dn_get(const ch_dn *dn, ch_attr_id id, size_t idx)
 		if (dn->attrs[i].id == id && idx-- == 0)
 			return &dn->attrs[i].value;
 	return NULL;
+}
+
+/* memo_store copies a decoded issuer Name into one persistent block of the context, so the
+ * next certificate from the same CA reuses it (CT streams repeat a few dozen issuers). */
+static void memo_store(ch_cert_priv *priv, const ch_dn *dn, unsigned anomalies)
+{
+	ch_dn_memo *m = &priv->dn_memo[priv->dn_memo_next];
+	size_t need = dn->der.len + dn->num_attrs * sizeof(ch_dn_attr) + strlen(dn->text) + 1;
+	char *blk, *w;
+
+	if (dn->der.len > 1024 || dn->num_attrs > 32)
+		return;
+	for (size_t i = 0; i < dn->num_attrs; i++)
+		need += dn->attrs[i].value.len + 1 + strlen(dn->attrs[i].oid) + 1;
+	blk = malloc(need);
+	if (!blk)
+		return; /* the memo is an optimisation only */
+	free(m->block);
+	m->block = blk;
+	m->attrs = (ch_dn_attr *)blk;
+	w = blk + dn->num_attrs * sizeof(ch_dn_attr);
+	memcpy(m->attrs, dn->attrs, dn->num_attrs * sizeof(ch_dn_attr));
+	for (size_t i = 0; i < dn->num_attrs; i++) {
+		ch_dn_attr *a = &m->attrs[i];
+		memcpy(w, a->value.s, a->value.len + 1);
+		a->value.s = w;
+		w += a->value.len + 1;
+		memcpy(w, a->oid, strlen(a->oid) + 1);
+		a->oid = w;
+		w += strlen(w) + 1;
+	}
+	memcpy(w, dn->text, strlen(dn->text) + 1);
+	m->text = w;
+	w += strlen(w) + 1;
+	memcpy(w, dn->der.data, dn->der.len);
+	m->der = (const uint8_t *)w;
+	m->der_len = dn->der.len;
+	m->num_attrs = dn->num_attrs;
+	m->anomalies = anomalies;
+	priv->dn_memo_next = (priv->dn_memo_next + 1) % CH_DN_MEMO;
+}
+
+ch_err ch_x509__parse_name(ch_parse *p, ch_dn *out, ch_der name_elem, bool memo)
+{
+	ch_cert_priv *priv = p->cert->priv_;
+	unsigned before = p->cert->anomalies;
+	ch_err err;
+
+	if (memo) {
+		for (size_t i = 0; i < CH_DN_MEMO; i++) {
+			const ch_dn_memo *m = &priv->dn_memo[i];
+			if (m->der_len != name_elem.len || memcmp(m->der, name_elem.data, m->der_len))
+				continue;
+			out->der = (ch_bytes){name_elem.data, name_elem.len};
+			out->attrs = m->attrs;
+			out->num_attrs = m->num_attrs;
+			out->text = m->text;
+			p->cert->anomalies |= m->anomalies;
+			return CH_OK;
+		}
+	}
+	p->cert->anomalies = 0;
+	err = decode_name(p, out, name_elem);
+	if (err == CH_OK && memo)
+		memo_store(priv, out, p->cert->anomalies);
+	p->cert->anomalies |= before;
+	return err;
 }

@@ -185,7 +185,7 @@ static const char *ekus[] = {"serverAuth", "1.2.3"};
 static ch_str ocsp[] = {S("http://ocsp.example/")};
 static const char *policies[] = {"2.23.140.1.2.2"};
 static ch_sct scts[1];
-static ch_ext exts[] = {{{NULL, 0}, "2.5.29.17", false, true, {NULL, 0}}};
+static ch_ext exts[] = {{.oid = {NULL, 0}, .oid_text = "2.5.29.17", .known = true, .recognised = true}};
 
 static void make_cert(ch_cert *c)
 {
