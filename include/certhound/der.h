@@ -96,7 +96,8 @@ bool ch_der_get_element(ch_der *c, ch_der *out, unsigned tag);
 /* ch_der_skip_element skips one element with the given tag. */
 bool ch_der_skip_element(ch_der *c, unsigned tag);
 
-/* ch_der_peek_tag returns true if the next element has this tag. */
+/* ch_der_peek_tag returns true if the next element's identifier is this tag (its length is
+ * checked by the getter that reads it). */
 bool ch_der_peek_tag(const ch_der *c, unsigned tag);
 
 /* ch_der_get_optional: if the next element has `tag`, read its contents into out and set

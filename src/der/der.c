@@ -300,6 +300,10 @@ bool ch_der_peek_tag(const ch_der *c, unsigned tag)
 	size_t hdr, len;
 	bool ber = false, indef = false;
 
+	if (c->len >= 2 && (c->data[0] & 0x1f) != 0x1f) { /* low tag number: the first octet says */
+		t = ((unsigned)(c->data[0] & 0xe0) << 24) | (c->data[0] & 0x1fu);
+		return t == tag;
+	}
 	return parse_header(c, &t, &hdr, &len, true, &ber, &indef, 0) && t == tag;
 }
 
@@ -360,6 +364,26 @@ bool ch_der_oid_valid(const uint8_t *oid, size_t oid_len)
 	return true;
 }
 
+/* put_dec appends the decimal form of v (with an optional leading '.'); false if no room. */
+static bool put_dec(char *out, size_t out_cap, size_t *o, uint64_t v, bool dot)
+{
+	char tmp[24];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (*o + n + (dot ? 1 : 0) + 1 > out_cap)
+		return false;
+	if (dot)
+		out[(*o)++] = '.';
+	while (n)
+		out[(*o)++] = tmp[--n];
+	out[*o] = '\0';
+	return true;
+}
+
 bool ch_der_oid_to_text(char *out, size_t out_cap, const uint8_t *oid, size_t oid_len)
 {
 	size_t o = 0, i = 0;
@@ -371,7 +395,6 @@ bool ch_der_oid_to_text(char *out, size_t out_cap, const uint8_t *oid, size_t oi
 		return false;
 	while (i < oid_len) {
 		uint64_t v = 0;
-		int n;
 		if (oid[i] == 0x80) /* 8.19.2: no leading 0x80 */
 			return false;
 		do {
@@ -379,17 +402,15 @@ bool ch_der_oid_to_text(char *out, size_t out_cap, const uint8_t *oid, size_t oi
 				return false;
 			v = v << 7 | (oid[i] & 0x7f);
 		} while (oid[i++] & 0x80);
-		if (first) {
+		if (first) { /* 8.19.4: the first subidentifier packs two arcs */
 			unsigned a = v < 40 ? 0 : v < 80 ? 1 : 2;
-			n = snprintf(out + o, out_cap - o, "%u.%llu", a,
-				     (unsigned long long)(v - a * 40));
+			if (!put_dec(out, out_cap, &o, a, false) ||
+			    !put_dec(out, out_cap, &o, v - a * 40, true))
+				return false;
 			first = false;
-		} else {
-			n = snprintf(out + o, out_cap - o, ".%llu", (unsigned long long)v);
-		}
-		if (n < 0 || (size_t)n >= out_cap - o)
+		} else if (!put_dec(out, out_cap, &o, v, true)) {
 			return false;
-		o += (size_t)n;
+		}
 	}
 	return true;
 }

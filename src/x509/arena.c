@@ -23,7 +23,7 @@ static ch_arena_block *new_block(ch_arena *a, size_t n)
 	return b;
 }
 
-void *ch_x509__alloc(ch_arena *a, size_t n)
+void *ch_x509__alloc_slow(ch_arena *a, size_t n)
 {
 	ch_arena_block *b = a->head;
 	void *p;

@@ -25,7 +25,21 @@ typedef struct ch_arena {
 
 #define CH_ARENA_MAX (64u << 20) /* one certificate may not need more than 64 MiB of scratch */
 
-void *ch_x509__alloc(ch_arena *a, size_t n);
+void *ch_x509__alloc_slow(ch_arena *a, size_t n);
+
+/* ch_x509__alloc: 16-byte aligned bump allocation from the current block; NULL past the cap. */
+static inline void *ch_x509__alloc(ch_arena *a, size_t n)
+{
+	ch_arena_block *b = a->head;
+
+	n = n ? (n + 15) & ~(size_t)15 : 16;
+	if (b && b->cap - b->used >= n) {
+		void *p = b->mem + b->used;
+		b->used += n;
+		return p;
+	}
+	return ch_x509__alloc_slow(a, n);
+}
 void ch_x509__arena_reset(ch_arena *a);
 void ch_x509__arena_free(ch_arena *a);
 char *ch_x509__strndup(ch_arena *a, const char *s, size_t n);

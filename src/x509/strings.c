@@ -83,7 +83,19 @@ static bool char_ok(unsigned tag, uint8_t c)
 /* ascii_ok: every byte printable ASCII and legal for the type (no NUL, no controls). */
 static bool ascii_ok(unsigned tag, ch_der b)
 {
-	for (size_t i = 0; i < b.len; i++) {
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	size_t i = 0;
+
+	if (tag != CH_DER_PRINTABLE_STRING && tag != CH_DER_NUMERIC_STRING) {
+		/* eight bytes at a time: no byte below 0x20 and none above 0x7e (exact tests) */
+		for (; i + 8 <= b.len; i += 8) {
+			uint64_t w;
+			memcpy(&w, b.data + i, 8);
+			if (((w - ones * 0x20) & ~w & highs) || (((w + ones * (127 - 0x7e)) | w) & highs))
+				return false;
+		}
+	}
+	for (; i < b.len; i++) {
 		uint8_t c = b.data[i];
 		if (c < 0x20 || c >= 0x7f)
 			return false;
