@@ -119,7 +119,8 @@ bool ch_der_oid_to_text(char *out, size_t out_cap, const uint8_t *oid, size_t oi
 
 /* ch_der_get_fast reads one element whose header is in the common DER form (low tag number,
  * length under 65,536 in minimal encoding) without a function call; for any other header it
- * falls back to ch_der_get_any_ber. Same contract as ch_der_get_any_ber. */
+ * falls back to ch_der_get_any_ber. Same contract as ch_der_get_any_ber; out_tag and
+ * out_ber may be NULL. */
 static inline bool ch_der_get_fast(ch_der *c, ch_der *out, unsigned *out_tag, bool *out_ber)
 {
 	const uint8_t *p = c->data;
@@ -138,7 +139,8 @@ static inline bool ch_der_get_fast(ch_der *c, ch_der *out, unsigned *out_tag, bo
 	}
 	if (len > c->len - hdr)
 		return false;
-	*out_tag = ((unsigned)(p[0] & 0xe0) << 24) | (p[0] & 0x1fu);
+	if (out_tag)
+		*out_tag = ((unsigned)(p[0] & 0xe0) << 24) | (p[0] & 0x1fu);
 	out->data = p + hdr;
 	out->len = len;
 	c->data = p + hdr + len;

@@ -38,7 +38,7 @@ bool ch_x509__ext_san(ch_parse *p, ch_der v)
 		return false;
 	ok = v.len == 0; /* trailing bytes: decode what is there, flag the extension */
 	for (it = seq; it.len;) {
-		if (!ch_der_get_any_ber(&it, &gn, &tag, NULL, NULL))
+		if (!ch_der_get_fast(&it, &gn, &tag, NULL))
 			return false;
 		tag &= ~CH_DER_CONSTRUCTED;
 		nd += tag == GN_DNS, ni += tag == GN_IP, ne += tag == GN_EMAIL, nu += tag == GN_URI;
@@ -53,7 +53,7 @@ bool ch_x509__ext_san(ch_parse *p, ch_der v)
 	s->other = ch_x509__alloc(p->arena, (no ? no : 1) * sizeof *s->other);
 	if (!s->dns || !s->ip || !s->email || !s->uri || !s->other)
 		return false;
-	while (ch_der_get_any_ber(&seq, &gn, &tag, NULL, NULL)) {
+	while (ch_der_get_fast(&seq, &gn, &tag, NULL)) {
 		unsigned t = tag & ~CH_DER_CONSTRUCTED;
 		if (t == GN_DNS)
 			ok &= ia5_text(p, &s->dns[s->num_dns++], gn);
@@ -79,20 +79,21 @@ bool ch_x509__ext_san(ch_parse *p, ch_der v)
 	return ok;
 }
 
-/* push_uri appends a URI GeneralName to a list in the arena (lists are short). */
+/* push_uri appends a URI GeneralName to a list in the arena. Capacities are 4, 8, 16...:
+ * the list grows (by copying) only when its length reaches a power of two from 4 on. */
 static bool push_uri(ch_parse *p, ch_str **list, size_t *n, ch_der v)
 {
-	ch_str *grown;
-
 	if (*n >= 1024)
 		return true; /* keep the first 1024 */
-	grown = alloc_strs(p, *n + 1);
-	if (!grown)
-		return false;
-	if (*n)
-		memcpy(grown, *list, *n * sizeof **list);
-	*list = grown;
-	return ia5_text(p, &grown[(*n)++], v);
+	if (*n == 0 || (*n >= 4 && (*n & (*n - 1)) == 0)) {
+		ch_str *grown = alloc_strs(p, *n ? 2 * *n : 4);
+		if (!grown)
+			return false;
+		if (*n)
+			memcpy(grown, *list, *n * sizeof **list);
+		*list = grown;
+	}
+	return ia5_text(p, &(*list)[(*n)++], v);
 }
 
 bool ch_x509__ext_aia(ch_parse *p, ch_der v)
@@ -105,7 +106,7 @@ bool ch_x509__ext_aia(ch_parse *p, ch_der v)
 	while (seq.len) {
 		if (!ch_x509__get(p, &seq, &ad, CH_DER_SEQUENCE) ||
 		    !ch_x509__get(p, &ad, &method, CH_DER_OID) ||
-		    !ch_der_get_any_ber(&ad, &loc, &tag, NULL, NULL))
+		    !ch_der_get_fast(&ad, &loc, &tag, NULL))
 			return false;
 		if (tag != GN_URI)
 			continue;
@@ -135,7 +136,7 @@ bool ch_x509__ext_crldp(ch_parse *p, ch_der v)
 		if (!present || !ch_der_get_optional(&dpn, &full, &present, CH_DER_CTX_C(0)))
 			continue;
 		while (present && full.len) {
-			if (!ch_der_get_any_ber(&full, &gn, &tag, NULL, NULL))
+			if (!ch_der_get_fast(&full, &gn, &tag, NULL))
 				return false;
 			if (tag == GN_URI && !push_uri(p, &p->cert->crl_dps, &p->cert->num_crl_dps, gn))
 				return false;

@@ -147,7 +147,6 @@ static ch_err parse_atv(ch_parse *p, ch_dn_attr *a, ch_der *raw, ch_der atv, uns
 {
 	ch_der oid, val;
 	unsigned tag;
-	size_t hdr;
 	ch_der c = atv;
 
 	if (!ch_x509__get(p, &c, &oid, CH_DER_OID))
@@ -155,7 +154,7 @@ static ch_err parse_atv(ch_parse *p, ch_dn_attr *a, ch_der *raw, ch_der atv, uns
 	raw->data = c.data;
 	{
 		bool ber = false;
-		if (!ch_der_get_any_ber(&c, &val, &tag, &hdr, &ber) || c.len != 0)
+		if (!ch_der_get_fast(&c, &val, &tag, &ber) || c.len != 0)
 			return ch_x509__fail(p, c.data, "name attribute value");
 		if (ber)
 			p->cert->anomalies |= CH_ANOM_BER;
