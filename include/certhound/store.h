@@ -314,6 +314,10 @@ ch_err ch_store_get(ch_store *s, ch_store_record **out, const char *sha256_hex) 
 
 void ch_store_record_free(ch_store_record *r);
 
+/* ch_store_get_der appends the DER of the stored certificate `sha256` to `out` (the light call
+ * for printing many full records: no sightings, values or links). CH_ERR_NOTFOUND if absent. */
+ch_err ch_store_get_der(ch_store *s, ch_buf *out, const uint8_t sha256[32]) CH_WARN_UNUSED;
+
 /* ---- pivot support ------------------------------------------------------------------------ */
 
 /* ch_store_rarity sets *out to how many stored certificates carry (attr, value) — 0 when none.

@@ -25,6 +25,7 @@ typedef struct ch_store_ops {
 			const char *after);
 	ch_err (*explain)(ch_store *s, ch_buf *out, const ch_filter *f);
 	ch_err (*get)(ch_store *s, ch_store_record **out, const char *sha256_hex);
+	ch_err (*get_der)(ch_store *s, ch_buf *out, const uint8_t sha256[32]);
 	ch_err (*rarity)(ch_store *s, uint64_t *out, ch_store_attr attr, const char *value);
 	ch_err (*values_of)(ch_store *s, ch_store_value **out, size_t *out_num,
 			    const uint8_t sha256[32]);

@@ -9,7 +9,10 @@
 
 #include "internal.h"
 
-#define CH_SQLITE_SCHEMA_VERSION 1
+#define CH_SQLITE_SCHEMA_VERSION 2
+/* The oldest schema a read-only open accepts: steps so far only add tables, so older stores
+ * read fine. A step that changes existing tables must raise this. */
+#define CH_SQLITE_MIN_READ_VERSION 1
 
 /* A value's id carries its attribute in the low bits (id = seq << CH_SQ_ATTR_BITS | attr), so
  * the certificate -> values index (cv_cert) can be filtered by attribute without reading val. */
@@ -166,6 +169,7 @@ ch_err ch_sq__names(ch_store *s, ch_store_strpage **out, const ch_filter *f, siz
 		    const char *after);
 ch_err ch_sq__explain(ch_store *s, ch_buf *out, const ch_filter *f);
 ch_err ch_sq__get(ch_store *s, ch_store_record **out, const char *sha256_hex);
+ch_err ch_sq__get_der(ch_store *s, ch_buf *out, const uint8_t sha256[32]);
 ch_err ch_sq__rarity(ch_store *s, uint64_t *out, ch_store_attr attr, const char *value);
 ch_err ch_sq__values_of(ch_store *s, ch_store_value **out, size_t *out_num,
 			const uint8_t sha256[32]);

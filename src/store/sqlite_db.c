@@ -46,7 +46,14 @@ static const char *const migrations[] = {
 	"CREATE TABLE counter(name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;"
 	"INSERT INTO counter(name, n) VALUES ('certs',0),('precerts',0),('names',0),"
 	" ('domains',0),('sightings',0),('der_bytes',0),('der_raw_bytes',0);",
+	/* 1 -> 2: CT entries (sqlite_ct.c). IF NOT EXISTS: version-1 stores may already have them,
+	 * created on first write before this step existed. */
+	"CREATE TABLE IF NOT EXISTS ct_log(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+	"CREATE TABLE IF NOT EXISTS ct_entry(log INTEGER NOT NULL, idx INTEGER NOT NULL,"
+	" cert BLOB, leaf BLOB NOT NULL, PRIMARY KEY(log, idx)) WITHOUT ROWID;",
 };
+_Static_assert(sizeof migrations / sizeof migrations[0] == CH_SQLITE_SCHEMA_VERSION,
+	       "one migration step per schema version");
 #define NUM_MIGRATIONS (sizeof migrations / sizeof migrations[0])
 
 static const char *const stmt_sql[SQ_COUNT_] = {
@@ -254,6 +261,11 @@ static ch_err rd_get(ch_store *s, ch_store_record **out, const char *sha256_hex)
 	READ_OP(ch_sq__get(s, out, sha256_hex));
 }
 
+static ch_err rd_get_der(ch_store *s, ch_buf *out, const uint8_t sha256[32])
+{
+	READ_OP(ch_sq__get_der(s, out, sha256));
+}
+
 static ch_err rd_values_of(ch_store *s, ch_store_value **out, size_t *out_num,
 			   const uint8_t sha256[32])
 {
@@ -281,6 +293,7 @@ static const ch_store_ops sqlite_ops = {
 	.names = rd_names,
 	.explain = ch_sq__explain,
 	.get = rd_get,
+	.get_der = rd_get_der,
 	.rarity = ch_sq__rarity,
 	.values_of = rd_values_of,
 	.certs_with = rd_certs_with,
@@ -377,10 +390,10 @@ static ch_err configure(ch_sqlite *q, unsigned flags)
 			      "PRAGMA mmap_size=4294967296;"));
 	if (flags & CH_STORE_READONLY) {
 		CH_TRY(schema_version(q, &v));
-		if (v != CH_SQLITE_SCHEMA_VERSION)
-			err = ch_error_set(CH_ERR_STORE, "store: schema version %d, expected %d "
-					   "(open it once for writing to migrate)", v,
-					   CH_SQLITE_SCHEMA_VERSION);
+		if (v < CH_SQLITE_MIN_READ_VERSION || v > CH_SQLITE_SCHEMA_VERSION)
+			err = ch_error_set(CH_ERR_STORE, "store: schema version %d, this certhound reads "
+					   "%d to %d (open it once for writing to migrate)", v,
+					   CH_SQLITE_MIN_READ_VERSION, CH_SQLITE_SCHEMA_VERSION);
 		goto out;
 	}
 	CH_TRY(ch_sq__exec(q, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"

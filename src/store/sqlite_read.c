@@ -601,6 +601,26 @@ out:
 	return err;
 }
 
+ch_err ch_sq__get_der(ch_store *s, ch_buf *out, const uint8_t sha256[32])
+{
+	ch_sqlite *q = (ch_sqlite *)s;
+	ch_store_record r = {0};
+	int64_t id = 0;
+	char hex[65];
+	ch_err err = CH_OK;
+
+	CH_TRY(ch_sq__find_cert(q, &id, sha256));
+	if (!id) {
+		ch_hex_encode(hex, sha256, 32);
+		CH_TRY(ch_error_set(CH_ERR_NOTFOUND, "store: no certificate %s", hex));
+	}
+	CH_TRY(load_der(q, &r, id));
+	err = ch_buf_append(out, r.der, r.der_len);
+out:
+	free(r.der);
+	return err;
+}
+
 ch_err ch_sq__values_of(ch_store *s, ch_store_value **out, size_t *out_num,
 			const uint8_t sha256[32])
 {
@@ -690,7 +710,11 @@ ch_err ch_sq__stats(ch_store *s, ch_store_stats *out)
 			out->sources = (uint64_t)sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
 	}
-	out->schema_version = CH_SQLITE_SCHEMA_VERSION;
+	if (sqlite3_prepare_v2(q->db, "SELECT version FROM schema_version", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			out->schema_version = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
 out:
 	return err;
 }

@@ -153,6 +153,11 @@ ch_err ch_store_get(ch_store *s, ch_store_record **out, const char *sha256_hex)
 	return s->ops->get(s, out, sha256_hex);
 }
 
+ch_err ch_store_get_der(ch_store *s, ch_buf *out, const uint8_t sha256[32])
+{
+	return s->ops->get_der(s, out, sha256);
+}
+
 ch_err ch_store_rarity(ch_store *s, uint64_t *out, ch_store_attr attr, const char *value)
 {
 	*out = 0;

@@ -74,8 +74,10 @@ check_store() {
 }
 
 CLEAN=$T/clean.db
+t0=$(date +%s%N)
 "$CLI" --db "$CLEAN" ingest --no-progress --batch 500 --format json "$IN" >"$T/clean.json" 2>/dev/null
 rc=$?
+run_ms=$((($(date +%s%N) - t0) / 1000000))
 [ $rc = 3 ] || fail "clean run: exit $rc, expected 3 (the junk block is rejected)"
 grep -q '"pem":1' "$T/clean.json" || fail "clean run did not report the junk block: $(cat "$T/clean.json")"
 check_store "$CLEAN"
@@ -91,12 +93,16 @@ dump "$CLEAN" >"$T/clean.dump"
 
 KILLED=$T/killed.db
 kills=0
-# Kill each run after 0.05-0.8 s until one gets to the end by itself: each run resumes from the
-# checkpoints the previous ones committed.
-for round in $(seq 1 60); do
+# Kill each run at a random moment within the first fifth of a clean run's duration, until one
+# gets to the end by itself: each run resumes from the checkpoints the previous ones committed.
+lo=$((run_ms / 40 + 5))
+span=$((run_ms / 5 - lo + 1))
+[ $span -gt 0 ] || span=1
+for round in $(seq 1 200); do
 	"$CLI" --db "$KILLED" ingest --no-progress --batch 500 "$IN" >/dev/null 2>&1 &
 	pid=$!
-	sleep "0.$(printf '%03d' $((50 + RANDOM % 750)))"
+	ms=$((lo + RANDOM % span))
+	sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	st=$?
@@ -114,4 +120,4 @@ if ! cmp -s "$T/clean.dump" "$T/killed.dump"; then
 	diff "$T/clean.dump" "$T/killed.dump" | head -20
 	fail "the store after $kills kills differs from a clean run"
 fi
-echo "ok: $kills SIGKILLs at random moments; store identical to a clean run ($certs certificates, $sightings sightings)"
+echo "ok: $kills SIGKILLs at random moments (clean run: $run_ms ms); store identical to a clean run ($certs certificates, $sightings sightings)"

@@ -7,6 +7,7 @@
 #include <certhound/store.h>
 #include <certhound/util.h>
 
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -247,6 +248,11 @@ static void test_record(ch_store *s)
 		der_len = it.der_len;
 		CHECK_INT(r->der_len, der_len);
 		CHECK(r->der && memcmp(r->der, der, der_len) == 0);
+		ch_buf db;
+		ch_buf_init(&db, 1u << 20);
+		CHECK(ch_store_get_der(s, &db, r->summary.sha256) == CH_OK);
+		CHECK(db.len == der_len && memcmp(db.data, der, der_len) == 0);
+		ch_buf_free(&db);
 		ch_pem_free(rd);
 		bool has_rarity = false;
 		for (size_t i = 0; i < r->num_values; i++)
@@ -342,6 +348,34 @@ static void test_checkpoints(const char *db)
 	ch_buf_free(&b);
 }
 
+/* test_migration turns a store back into schema version 1 (no CT tables) and checks that a
+ * read-only open still reads it and a writable open migrates it to the current version. */
+static void test_migration(const char *db)
+{
+	sqlite3 *raw = NULL;
+	ch_store *s = NULL;
+	ch_store_stats st;
+	uint8_t sha[32] = {0};
+	ch_buf b;
+
+	CHECK(sqlite3_open(db, &raw) == SQLITE_OK);
+	CHECK(sqlite3_exec(raw, "DROP TABLE IF EXISTS ct_entry; DROP TABLE IF EXISTS ct_log;"
+			   "UPDATE schema_version SET version=1", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(raw);
+	CHECK(ch_store_open(&s, db, CH_STORE_READONLY) == CH_OK);
+	CHECK(s && ch_store_stats_get(s, &st) == CH_OK && st.certificates == 3);
+	ch_store_close(s);
+	CHECK(ch_store_open(&s, db, 0) == CH_OK);
+	CHECK(s && ch_store_stats_get(s, &st) == CH_OK && st.schema_version == 2);
+	ch_buf_init(&b, 1u << 20);
+	CHECK(ch_store_get_der(s, &b, sha) == CH_ERR_NOTFOUND);
+	ch_buf_free(&b);
+	ch_store_close(s);
+	CHECK(sqlite3_open(db, &raw) == SQLITE_OK);
+	CHECK(sqlite3_exec(raw, "SELECT count(*) FROM ct_entry", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(raw);
+}
+
 int main(void)
 {
 	const char *t = ch_test_tmpdir();
@@ -416,5 +450,6 @@ int main(void)
 
 	snprintf(db, sizeof db, "%s/ckpt.db", dir);
 	test_checkpoints(db);
+	test_migration(db);
 	return ch_test_done("store");
 }
