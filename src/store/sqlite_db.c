@@ -165,6 +165,9 @@ static ch_err sq_begin(ch_store *s)
 	err = simple(q, SQ_BEGIN, "beginning a transaction");
 	if (!err)
 		q->in_txn = true;
+	/* Another handle (another thread or process) may have written since our last transaction:
+	 * the next certificate and value ids are read again under this write lock. */
+	q->next_id = q->next_val = 0;
 	return err;
 }
 
