@@ -10,6 +10,8 @@
 #include <certhound/ingest.h>
 #include <certhound/store.h>
 
+#include <sqlite3.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -350,6 +352,82 @@ static void test_cli(const ch_ct_key *key)
 	CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 4);
 }
 
+/* sql runs a statement on a store file directly (to play a corrupted or tampered store). */
+static void sql(const char *db, const char *stmt)
+{
+	char path[700];
+	sqlite3 *h = NULL;
+
+	snprintf(path, sizeof path, "%s/%s.db", root_dir, db);
+	CHECK(sqlite3_open(path, &h) == SQLITE_OK);
+	CHECK(sqlite3_exec(h, stmt, NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(h);
+}
+
+static ch_err verify_db(ch_ct_verify_result *res, const char *name, const ch_ct_key *key)
+{
+	char path[700];
+	ch_store *st = NULL;
+	ch_err err;
+
+	snprintf(path, sizeof path, "%s/%s.db", root_dir, name);
+	CHECK(ch_store_open(&st, path, CH_STORE_READONLY) == CH_OK);
+	err = ch_ct_verify(res, st, key);
+	ch_store_close(st);
+	return err;
+}
+
+/* ct verify: the stores synced above are re-checked offline, then tampered with. */
+static void test_verify(const ch_ct_key *key)
+{
+	ch_ct_verify_result v;
+	char cmd[8192];
+
+	/* Tiled (550 entries, a quarter precertificates rebuilt from the stored precertificates). */
+	CHECK(verify_db(&v, "main", key) == CH_OK);
+	CHECK(v.entries == 550 && v.from_certs == 550 && v.root_checked && v.sth.tree_size == 550);
+	/* RFC 6962, synced 7 entries per page. */
+	CHECK(verify_db(&v, "rfc", key) == CH_OK);
+	CHECK(v.entries == 550 && v.root_checked);
+	/* A sync that stopped at a garbage entry: the prefix is checked against the proven range. */
+	CHECK(verify_db(&v, "liars", key) == CH_OK);
+	CHECK(v.entries == 150 && v.next == 150 && !v.root_checked);
+	/* Nothing stored for a log. */
+	CHECK(verify_db(&v, "rfc-liars", key) == CH_ERR_NOTFOUND);
+
+	/* Tampering: a certificate's DER, a missing entry, a changed leaf, a forged tree head. */
+	snprintf(cmd, sizeof cmd, "cp %s/main.db %s/t1.db && cp %s/main.db %s/t2.db && cp %s/main.db "
+		 "%s/t3.db && cp %s/main.db %s/t4.db", root_dir, root_dir, root_dir, root_dir, root_dir,
+		 root_dir, root_dir, root_dir);
+	CHECK(system(cmd) == 0);
+	sql("t1", "UPDATE der SET z=0, data=zeroblob(raw_len) WHERE id=(SELECT id FROM cert LIMIT 1 "
+	    "OFFSET 41)");
+	CHECK(verify_db(&v, "t1", key) == CH_ERR_INTEGRITY);
+	CHECK(strstr(v.evidence, "does not hash to its SHA-256") != NULL);
+	sql("t2", "DELETE FROM ct_entry WHERE idx=77");
+	CHECK(verify_db(&v, "t2", key) == CH_ERR_INTEGRITY);
+	CHECK(strstr(v.evidence, "entry 77 is missing") != NULL);
+	/* One timestamp byte of entry 300's leaf record. */
+	sql("t3", "UPDATE ct_entry SET leaf=substr(leaf,1,5)||x'ff'||substr(leaf,7) WHERE idx=300");
+	CHECK(verify_db(&v, "t3", key) == CH_ERR_INTEGRITY);
+	CHECK(strstr(v.evidence, "rebuilt from the store hash to") != NULL);
+	sql("t4", "UPDATE checkpoint SET data=replace(data, 'size 550', 'size 551') WHERE source "
+	    "LIKE 'ct:%'");
+	CHECK(verify_db(&v, "t4", key) == CH_ERR_INTEGRITY);
+	CHECK(strstr(v.evidence, "not signed by the log's key") != NULL);
+
+	/* The command: exit 0, then 4 with the evidence. */
+	snprintf(cmd, sizeof cmd, "%s --db %s/main.db ct verify --key %s/good/key.pem >%s/v.out 2>&1 "
+		 "&& grep -q 'hash to the signed root' %s/v.out", ch_test_cli(), root_dir, root_dir,
+		 root_dir, root_dir);
+	CHECK(system(cmd) == 0);
+	snprintf(cmd, sizeof cmd, "%s --db %s/t2.db ct verify --key %s/good/key.pem >%s/v.out 2>&1",
+		 ch_test_cli(), root_dir, root_dir, root_dir);
+	CHECK(WEXITSTATUS(system(cmd)) == 4);
+	snprintf(cmd, sizeof cmd, "grep -q 'evidence: entry 77 is missing' %s/v.out", root_dir);
+	CHECK(system(cmd) == 0);
+}
+
 static void test_sync(void)
 {
 	ch_ct_writer *good = NULL, *fork = NULL, *liar = NULL, *garbage = NULL, *badsig = NULL;
@@ -436,6 +514,7 @@ static void test_sync(void)
 
 	test_rfc6962(key);
 	test_cli(key);
+	test_verify(key);
 out:
 	ch_ct_key_free(key);
 	ch_ct_writer_free(good);

@@ -1,0 +1,420 @@
+/* Many logs at once, served by nginx from Debian on 127.0.0.1 (started here with a minimal
+ * nginx.conf in a temporary directory; the test is skipped when nginx is not installed):
+ *  - two real static-ct-api logs (ch_ct_writer, two keys, OpenSSL-made certificates) and a
+ *    retired one in a CT log list v3;
+ *  - `ct sync --all-usable` syncs the usable ones and leaves the retired one alone;
+ *  - `ct verify` re-checks both stores offline;
+ *  - `ct follow` picks up growth, and SIGINT stops it cleanly (exit 0, verified store);
+ *  - SIGINT in the middle of a sync, then a restart: every entry stored exactly once. */
+#include "testlib.h"
+
+#include <certhound/ct.h>
+#include <certhound/ct_sync.h>
+#include <certhound/ct_writer.h>
+#include <certhound/store.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#define TS0 1750000000000ull
+
+static char dir[512];
+static int port;
+static EVP_PKEY *ca_key, *leaf_key;
+static X509 *ca;
+static uint8_t *ca_der;
+static int ca_der_len;
+
+static X509 *make_cert(const char *cn, long serial, bool precert)
+{
+	X509 *x = X509_new();
+	X509_NAME *n = X509_NAME_new();
+	char san[300];
+	X509V3_CTX ctx;
+	X509_EXTENSION *ext;
+
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+	X509_set_subject_name(x, n);
+	X509_set_issuer_name(x, ca ? X509_get_subject_name(ca) : n);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 90L * 86400);
+	X509_set_pubkey(x, ca ? leaf_key : ca_key);
+	X509V3_set_ctx(&ctx, ca ? ca : x, x, NULL, NULL, 0);
+	snprintf(san, sizeof san, "DNS:%s", cn);
+	ext = X509V3_EXT_conf_nid(NULL, &ctx, ca ? NID_subject_alt_name : NID_basic_constraints,
+				  ca ? san : "critical,CA:TRUE");
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	if (precert) {
+		ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_ct_precert_poison, "critical,NULL");
+		X509_add_ext(x, ext, -1);
+		X509_EXTENSION_free(ext);
+	}
+	X509_sign(x, ca_key, EVP_sha256());
+	X509_NAME_free(n);
+	return x;
+}
+
+static void add(ch_ct_writer *w, const char *tag, int first, int n)
+{
+	for (int i = first; i < first + n; i++) {
+		char cn[64];
+		bool pre = i % 3 == 1;
+		uint8_t *der = NULL;
+		X509 *x;
+		int len;
+
+		snprintf(cn, sizeof cn, "%s%d.example", tag, i);
+		x = make_cert(cn, 5000 + i, pre);
+		len = i2d_X509(x, &der);
+		CHECK(ch_ct_writer_add(w, TS0 + (uint64_t)i, der, (size_t)len, pre, ca_der,
+				       (size_t)ca_der_len) == CH_OK);
+		OPENSSL_free(der);
+		X509_free(x);
+	}
+}
+
+/* ---- nginx ----------------------------------------------------------------------------------- */
+
+static int free_port(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t l = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), p;
+
+	bind(fd, (struct sockaddr *)&a, sizeof a);
+	getsockname(fd, (struct sockaddr *)&a, &l);
+	p = ntohs(a.sin_port);
+	close(fd);
+	return p;
+}
+
+static bool up(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	bool ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+
+	close(fd);
+	return ok;
+}
+
+static const char *nginx_path(void)
+{
+	static const char *const paths[] = {"/usr/sbin/nginx", "/usr/local/sbin/nginx",
+					    "/usr/bin/nginx"};
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+		if (access(paths[i], X_OK) == 0)
+			return paths[i];
+	return NULL;
+}
+
+static bool start_nginx(void)
+{
+	char conf[700], cmd[4096];
+	FILE *f;
+
+	port = free_port();
+	snprintf(conf, sizeof conf, "%s/nginx.conf", dir);
+	f = fopen(conf, "w");
+	if (!f)
+		return false;
+	fprintf(f, "%s"
+		"worker_processes 1;\n"
+		"pid %s/nginx.pid;\n"
+		"error_log %s/nginx-error.log;\n"
+		"events { worker_connections 256; }\n"
+		"http {\n"
+		"  access_log off;\n"
+		"  client_body_temp_path %s/tmp-body;\n"
+		"  proxy_temp_path %s/tmp-proxy;\n"
+		"  fastcgi_temp_path %s/tmp-fastcgi;\n"
+		"  uwsgi_temp_path %s/tmp-uwsgi;\n"
+		"  scgi_temp_path %s/tmp-scgi;\n"
+		"  default_type application/octet-stream;\n"
+		"  keepalive_requests 100000;\n"
+		"  server {\n"
+		"    listen 127.0.0.1:%d;\n"
+		"    root %s/www;\n"
+		"  }\n"
+		"}\n",
+		geteuid() == 0 ? "user root;\n" : "", dir, dir, dir, dir, dir, dir, dir, port, dir);
+	fclose(f);
+	snprintf(cmd, sizeof cmd, "%s -e %s/nginx-error.log -p %s -c %s", nginx_path(), dir, dir,
+		 conf);
+	if (system(cmd) != 0)
+		return false;
+	for (int i = 0; i < 100; i++) {
+		struct timespec ts = {0, 50000000};
+		if (up())
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+static void stop_nginx(void)
+{
+	char path[700];
+	uint8_t *pid;
+	size_t len;
+
+	snprintf(path, sizeof path, "%s/nginx.pid", dir);
+	pid = ch_test_read_file(path, &len);
+	if (pid && atoi((char *)pid) > 0)
+		kill(atoi((char *)pid), SIGTERM);
+	free(pid);
+}
+
+/* ---- helpers --------------------------------------------------------------------------------- */
+
+static ch_ct_key *read_key(const char *log)
+{
+	char path[700];
+	uint8_t *pem;
+	size_t len;
+	ch_ct_key *k = NULL;
+
+	snprintf(path, sizeof path, "%s/www/%s/key.pem", dir, log);
+	pem = ch_test_read_file(path, &len);
+	CHECK(pem && ch_ct_key_parse(&k, pem, len) == CH_OK);
+	free(pem);
+	return k;
+}
+
+/* write_list writes a log list v3 with logs a and b usable and a retired log c. */
+static void write_list(const ch_ct_key *a, const ch_ct_key *b)
+{
+	const ch_ct_key *keys[3] = {a, b, a};
+	const char *names[3] = {"a", "b", "c"}, *states[3] = {"usable", "usable", "retired"};
+	char path[700];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/list.json", dir);
+	f = fopen(path, "w");
+	fprintf(f, "{\"version\": \"1.0\", \"log_list_timestamp\": \"2025-06-01T00:00:00Z\","
+		" \"operators\": [{\"name\": \"Fixture\", \"email\": [], \"logs\": [], \"tiled_logs\": [");
+	for (int i = 0; i < 3; i++) {
+		char key[2048], id[64];
+		ch_bytes spki = ch_ct_key_spki(keys[i]);
+		ch_base64_encode(key, spki.data, spki.len);
+		ch_base64_encode(id, ch_ct_key_log_id(keys[i]), 32);
+		fprintf(f, "%s{\"description\": \"Fixture %s\", \"log_id\": \"%s\", \"key\": \"%s\","
+			" \"submission_url\": \"https://fixture.example/%s/\","
+			" \"monitoring_url\": \"http://127.0.0.1:%d/%s/\", \"mmd\": 60,"
+			" \"state\": {\"%s\": {\"timestamp\": \"2025-01-01T00:00:00Z\"}}}",
+			i ? ", " : "", names[i], id, key, names[i], port, names[i], states[i]);
+	}
+	fprintf(f, "]}]}\n");
+	fclose(f);
+}
+
+static int run(const char *args, const char *out)
+{
+	char cmd[4096];
+	int rc;
+
+	snprintf(cmd, sizeof cmd, "%s %s >%s/%s 2>&1", ch_test_cli(), args, dir, out);
+	rc = system(cmd);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static bool out_has_quiet(const char *out, const char *what)
+{
+	char path[700];
+	uint8_t *d;
+	size_t len;
+	bool ok;
+
+	snprintf(path, sizeof path, "%s/%s", dir, out);
+	d = ch_test_read_file(path, &len);
+	ok = d && strstr((char *)d, what);
+	free(d);
+	return ok;
+}
+
+static bool out_has(const char *out, const char *what)
+{
+	char path[700];
+	uint8_t *d;
+	size_t len;
+	bool ok;
+
+	snprintf(path, sizeof path, "%s/%s", dir, out);
+	d = ch_test_read_file(path, &len);
+	ok = d && strstr((char *)d, what);
+	if (!ok)
+		fprintf(stderr, "%s lacks \"%s\":\n%s\n", out, what, d ? (char *)d : "(none)");
+	free(d);
+	return ok;
+}
+
+/* spawn starts the CLI with args (split on spaces) and returns its pid. */
+static pid_t spawn(const char *args, const char *out)
+{
+	char buf[4096], *argv[40], path[700], *save = NULL;
+	int n = 0;
+	pid_t pid;
+
+	snprintf(buf, sizeof buf, "%s", args);
+	argv[n++] = (char *)ch_test_cli();
+	for (char *t = strtok_r(buf, " ", &save); t && n < 39; t = strtok_r(NULL, " ", &save))
+		argv[n++] = t;
+	argv[n] = NULL;
+	snprintf(path, sizeof path, "%s/%s", dir, out);
+	pid = fork();
+	if (pid == 0) {
+		freopen(path, "w", stdout);
+		freopen(path, "a", stderr);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static int wait_exit(pid_t pid)
+{
+	int st = 0;
+
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static uint64_t sightings(const char *db)
+{
+	char path[700];
+	ch_store *s = NULL;
+	ch_store_stats st = {0};
+
+	snprintf(path, sizeof path, "%s/%s", dir, db);
+	CHECK(ch_store_open(&s, path, CH_STORE_READONLY) == CH_OK);
+	CHECK(ch_store_stats_get(s, &st) == CH_OK);
+	ch_store_close(s);
+	return st.sightings;
+}
+
+static void test_follow(void)
+{
+	ch_ct_writer *a = NULL, *b = NULL;
+	ch_ct_key *ka = NULL, *kb = NULL;
+	char path[700], keypath[700], args[2048], list[700];
+	pid_t pid;
+
+	snprintf(path, sizeof path, "%s/www/a", dir);
+	snprintf(keypath, sizeof keypath, "%s/key-a.pem", dir);
+	CHECK(ch_ct_writer_new(&a, path, "fixture.example/a", keypath) == CH_OK);
+	snprintf(path, sizeof path, "%s/www/b", dir);
+	snprintf(keypath, sizeof keypath, "%s/key-b.pem", dir);
+	CHECK(ch_ct_writer_new(&b, path, "fixture.example/b", keypath) == CH_OK);
+	if (!a || !b)
+		goto out;
+	add(a, "a", 0, 1500);
+	add(b, "b", 0, 400);
+	CHECK(ch_ct_writer_publish(a, TS0 + 10000, NULL) == CH_OK);
+	CHECK(ch_ct_writer_publish(b, TS0 + 10000, NULL) == CH_OK);
+	chmod(dir, 0755);
+	if (!start_nginx()) {
+		CHECK(!"nginx starts");
+		goto out;
+	}
+	ka = read_key("a");
+	kb = read_key("b");
+	write_list(ka, kb);
+	snprintf(list, sizeof list, "%s/list.json", dir);
+
+	/* One pass over every usable log; the retired one (404s everywhere) is not touched. */
+	snprintf(args, sizeof args, "--db %s/f.db ct sync --all-usable --log-list %s --quiet --chunk "
+		 "256", dir, list);
+	CHECK(run(args, "sync.out") == 0);
+	CHECK(out_has("sync.out", "log Fixture a: 1500/1500 entries stored, 1500 this run"));
+	CHECK(out_has("sync.out", "log Fixture b: 400/400 entries stored, 400 this run"));
+	CHECK(!out_has_quiet("sync.out", "Fixture c"));
+	CHECK(sightings("f.db") == 1900);
+	snprintf(args, sizeof args, "--db %s/f.db ct verify --log-list %s \"Fixture a\"", dir, list);
+	CHECK(run(args, "verify.out") == 0);
+	CHECK(out_has("verify.out", "entries rebuilt from the store: 1500 of 1500"));
+
+	/* Follow: the log grows while it runs; SIGINT stops it with everything committed. */
+	snprintf(args, sizeof args, "--db %s/f.db ct follow --all-usable --log-list %s --poll 0.2 "
+		 "--quiet", dir, list);
+	pid = spawn(args, "follow.out");
+	{
+		struct timespec ts = {0, 500000000L};
+		nanosleep(&ts, NULL);
+		add(a, "a", 1500, 300);
+		CHECK(ch_ct_writer_publish(a, TS0 + 20000, NULL) == CH_OK);
+		ts.tv_sec = 2;
+		ts.tv_nsec = 0;
+		nanosleep(&ts, NULL);
+	}
+	kill(pid, SIGINT);
+	CHECK(wait_exit(pid) == 0);
+	CHECK(out_has("follow.out", "log Fixture a: 1800/1800 entries stored, 300 this run"));
+	CHECK(out_has("follow.out", "(stopped)"));
+	CHECK(sightings("f.db") == 2200);
+	snprintf(args, sizeof args, "--db %s/f.db ct verify --log-list %s \"Fixture a\"", dir, list);
+	CHECK(run(args, "verify.out") == 0);
+	CHECK(out_has("verify.out", "hash to the signed root"));
+
+	/* SIGINT in the middle of a sync, then a restart: each entry once, store verified. */
+	snprintf(args, sizeof args, "--db %s/g.db ct sync --all-usable --log-list %s --quiet --chunk "
+		 "4 --jobs 1", dir, list);
+	pid = spawn(args, "int.out");
+	{
+		struct timespec ts = {0, 150000000L};
+		nanosleep(&ts, NULL);
+	}
+	kill(pid, SIGINT);
+	CHECK(wait_exit(pid) == 0);
+	CHECK(out_has("int.out", "(stopped)"));
+	CHECK(sightings("g.db") < 2200);
+	snprintf(args, sizeof args, "--db %s/g.db ct verify --log-list %s \"Fixture a\"", dir, list);
+	CHECK(run(args, "verify.out") == 0 || out_has("verify.out", "nothing is stored"));
+	snprintf(args, sizeof args, "--db %s/g.db ct sync --all-usable --log-list %s --quiet", dir,
+		 list);
+	CHECK(run(args, "sync2.out") == 0);
+	CHECK(sightings("g.db") == 2200);
+	snprintf(args, sizeof args, "--db %s/g.db ct verify --log-list %s \"Fixture b\"", dir, list);
+	CHECK(run(args, "verify.out") == 0);
+	CHECK(out_has("verify.out", "400 of 400"));
+out:
+	stop_nginx();
+	ch_ct_key_free(ka);
+	ch_ct_key_free(kb);
+	ch_ct_writer_free(a);
+	ch_ct_writer_free(b);
+}
+
+int main(void)
+{
+	if (!nginx_path())
+		return ch_test_skip("nginx is not installed (apt-get install nginx; scripts/deps.sh "
+				    "installs it)");
+	snprintf(dir, sizeof dir, "%s", ch_test_tmpdir());
+	ca_key = EVP_EC_gen("P-256");
+	leaf_key = EVP_EC_gen("P-256");
+	ca = make_cert("Fixture Follow CA", 1, false);
+	ca_der_len = i2d_X509(ca, &ca_der);
+	test_follow();
+	OPENSSL_free(ca_der);
+	X509_free(ca);
+	EVP_PKEY_free(ca_key);
+	EVP_PKEY_free(leaf_key);
+	return ch_test_done("ct_follow");
+}
