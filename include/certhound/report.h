@@ -183,4 +183,24 @@ ch_err ch_report_text_safe(ch_buf *out, const char *s, size_t len, const char *a
  * CR or LF (quotes doubled), as-is otherwise. The text is made terminal-safe as above first. */
 ch_err ch_report_csv_field(ch_buf *out, const char *s, size_t len) CH_WARN_UNUSED;
 
+/* ---- pivot results (src/report/pivot.c) --------------------------------------------------- */
+
+struct ch_pivot_result;
+
+#define CH_REPORT_PIVOT_SUPPRESSED 0x1u /* table: list suppressed values, not only their count */
+
+/* ch_report_pivot prints a pivot result (pivot.h) to f: table (ranked leads with the first path
+ * that reached each, then suppressed values and bounds hit), json (the document of CONTRACT.md
+ * "Pivot output", indented), ndjson (the same on one line) or csv (one row per lead).
+ * CH_ERR_IO when writing fails. */
+ch_err ch_report_pivot(FILE *f, ch_report_format format, const struct ch_pivot_result *r,
+		       unsigned flags) CH_WARN_UNUSED;
+
+/* ch_report_pivot_json appends the pivot JSON document to out (for the HTTP API). */
+ch_err ch_report_pivot_json(ch_buf *out, const struct ch_pivot_result *r, bool pretty) CH_WARN_UNUSED;
+
+/* ch_report_pivot_indicators writes the leads' indicators, one per line, strongest first, in
+ * the format `certhound corroborate --indicators` reads ('#' lines are comments). */
+ch_err ch_report_pivot_indicators(FILE *f, const struct ch_pivot_result *r) CH_WARN_UNUSED;
+
 #endif
