@@ -44,6 +44,8 @@ static void ev_init(au_event *e)
 		ch_buf_init(b[i], CH_PROCEV_FIELD_MAX);
 	}
 	e->used = e->has_execve = e->has_syscall = e->bad = e->done = false;
+	e->line = 0;
+	e->time[0] = '\0';
 	e->argc = -1;
 	e->args_seen = 0;
 	e->why[0] = '\0';

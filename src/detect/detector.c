@@ -299,6 +299,25 @@ static bool same_host(const char *a, const char *b)
 	return ch_detect__ieq(a, b, la);
 }
 
+static int level(const char *v)
+{
+	return !strcmp(v, "high") ? 3 : !strcmp(v, "medium") ? 2 : 1;
+}
+
+/* An event joins a group: count, last_seen, and the highest severity and confidence. */
+static void join(ch_detect_alert *g, const ch_detect *d, const match *m)
+{
+	ch_detect_rule_info info = ch_detect_rules_get(d->rules, m->rule);
+
+	g->count++;
+	if (m->t > g->last_seen_ms)
+		g->last_seen_ms = m->t;
+	if (level(info.severity) > level(g->severity))
+		g->severity = info.severity;
+	if (level(info.confidence) > level(g->confidence))
+		g->confidence = info.confidence;
+}
+
 static void alert_from(ch_detect_alert *a, const ch_detect *d, const match *m)
 {
 	ch_detect_rule_info info = ch_detect_rules_get(d->rules, m->rule);
@@ -351,8 +370,7 @@ ch_err ch_detect_finish(ch_detect *d, const ch_detect_alert **out, size_t *out_n
 		if (g && g->host == m->host && g->user == m->user && !strcmp(g->category, k[i].category) &&
 		    (m->t == g->first_seen_ms ||
 		     (g->first_seen_ms != INT64_MIN && m->t - g->first_seen_ms <= d->window_ms))) {
-			g->count++;
-			g->last_seen_ms = m->t;
+			join(g, d, m);
 			continue;
 		}
 		alert_from(&d->alerts[d->num_alerts++], d, m);
@@ -384,8 +402,7 @@ ch_err ch_detect_finish(ch_detect *d, const ch_detect_alert **out, size_t *out_n
 		if (g && g->host == m->host && !strcmp(g->category, k[i].category) &&
 		    (m->t == g->first_seen_ms ||
 		     (g->first_seen_ms != INT64_MIN && m->t - g->first_seen_ms <= d->window_ms))) {
-			g->count++;
-			g->last_seen_ms = m->t;
+			join(g, d, m);
 			continue;
 		}
 		alert_from(&d->alerts[d->num_alerts++], d, m);
