@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <certhound/err.h>
 
@@ -103,6 +104,11 @@ typedef struct ch_procev_reader ch_procev_reader;
  * opened. The path is copied. */
 ch_err ch_procev_open(ch_procev_reader **out, const char *path,
 		      ch_procev_format format) CH_WARN_UNUSED;
+
+/* ch_procev_open_stream reads events from an open stream (borrowed: not closed by the reader);
+ * `name` is used as the file name in items. */
+ch_err ch_procev_open_stream(ch_procev_reader **out, FILE *f, const char *name,
+			     ch_procev_format format) CH_WARN_UNUSED;
 
 /* ch_procev_open_mem reads events from a caller-owned buffer (which must outlive the reader);
  * `name` is used as the file name in items. For tests and fuzzing. */

@@ -97,6 +97,16 @@ out:
 	return err;
 }
 
+ch_err ch_procev_open_stream(ch_procev_reader **out, FILE *f, const char *name,
+			     ch_procev_format format)
+{
+	ch_err err = reader_new(out, name, format);
+
+	if (err == CH_OK)
+		(*out)->src.f = f;
+	return err;
+}
+
 ch_err ch_procev_open_mem(ch_procev_reader **out, const void *data, size_t len, const char *name,
 			  ch_procev_format format)
 {
