@@ -15,7 +15,8 @@
 #   mt       12 unrelated domains + secure-bluharbour.net, DigiCert-like (multi-tenant, no pattern)
 #   cdn      d2x8k1.cloudfront.net, *.cloudfront.net (Amazon-like); seen at a1's IP
 #   glitch   *.glitch.me (a PSL private suffix not in the rule files); seen at a1's IP
-# Writes DIR/certs/*.pem (leaves and CAs) and DIR/keys/.
+#   a7  portal.bluharbor-new.com   key K1, written to DIR/extra/ (a seed that is not stored)
+# Writes DIR/certs/*.pem (leaves and CAs), DIR/extra/a7.pem and DIR/keys/.
 set -eu
 dir=${1:?usage: make-world.sh DIR}
 mkdir -p "$dir/certs" "$dir/keys" "$dir/tmp"
@@ -84,4 +85,9 @@ leaf mt dc MT "/CN=alpha-shop.com" "DNS:secure-bluharbour.net${mt}"
 
 leaf cdn amz CDN "/CN=*.cloudfront.net" "DNS:*.cloudfront.net,DNS:d2x8k1.cloudfront.net"
 leaf glitch dc GLITCH "/CN=*.glitch.me" "DNS:*.glitch.me,DNS:glitch.me"
+
+# Not ingested: a certificate seed that is not in the store (key K1 again).
+leaf a7 harbor K1 "/O=Blue Harbor Logistics/CN=portal.bluharbor-new.com" "DNS:portal.bluharbor-new.com"
+mkdir -p extra
+mv certs/a7.pem extra/
 rm -rf tmp
