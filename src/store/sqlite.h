@@ -122,6 +122,8 @@ ch_err ch_sq__source_id(ch_sqlite *q, int64_t *out, ch_source_kind kind, const c
 ch_err ch_sq__flush_pending(ch_sqlite *q);
 void ch_sq__unique_vals(ch_store__vals *v);
 ch_err ch_sq__next_val_id(ch_sqlite *q, int64_t *out, ch_store_attr attr);
+ch_err ch_sq__flush_edges(ch_sqlite *q);
+void ch_sq__drop_edges(ch_sqlite *q);
 ch_err ch_sq__put_batch(ch_sqlite *q, uint8_t *out_new, const ch_store_put *items, size_t n);
 ch_err ch_sq__put_certs(ch_store *s, uint8_t *out_new, const ch_store_put *items, size_t n);
 ch_err ch_sq__add_sightings(ch_store *s, const uint8_t (*sha256s)[32], const ch_sighting *sg,

@@ -16,6 +16,7 @@
 
 #define ZSTD_LEVEL 1
 #define COMPRESS_MIN_GAIN 8 /* percent: store compressed DER only when it saves at least this */
+#define EDGES_MAX (1u << 20) /* edges buffered before writing (16 MiB) */
 
 typedef struct mentry {
 	uint64_t hash;
@@ -23,6 +24,7 @@ typedef struct mentry {
 	int64_t id;
 	int64_t mult;    /* certificates of this call carrying the value */
 	size_t pos;      /* first-seen position: refs use it, as slots move on rehash */
+	bool seen_before; /* the value was already stored before this call */
 	uint8_t attr;
 	bool used;
 } mentry;
@@ -49,8 +51,9 @@ struct ch_sq_batch {
 	mentry *map;
 	size_t map_cap, map_used;
 	size_t *order;        /* used slots in first-seen order */
-	edge *edges;
+	edge *edges;          /* the open transaction's edges, written sorted at commit */
 	size_t num_edges, cap_edges;
+	size_t call_edges;    /* where this call's edges start */
 	crow *rows;
 	size_t num_rows, cap_rows;
 	srow *sights;
@@ -165,7 +168,8 @@ static ch_err batch_reset(ch_sqlite *q, size_t n)
 	ch_buf_reset(&b->z);
 	if (b->map_used)
 		memset(b->map, 0, b->map_cap * sizeof *b->map);
-	b->map_used = b->num_edges = b->num_rows = b->num_sights = 0;
+	b->map_used = b->num_rows = b->num_sights = 0;
+	b->call_edges = b->num_edges;
 	CH_TRY(grow((void **)&b->ids, &b->cap_ids, n, sizeof *b->ids));
 out:
 	return err;
@@ -298,7 +302,7 @@ static ch_err add_new(ch_sqlite *q, size_t item, const ch_store_put *p, int64_t 
 		if (a == CH_SA_ISSUER_DN)
 			continue;
 		CH_TRY(ch_sq__stored_text(q, &text, a, v->v[i].text, r.issuer_id));
-		if (!(ch_sq__cacheable(a) && ch_sq__vcache_find(q, &ref, a, text)))
+		if (!ch_sq__vcache_find(q, &ref, a, text))
 			CH_TRY(map_add(b, &ref, a, text));
 		CH_TRY(add_edge(b, ref, id));
 		if (a == CH_SA_SUBJECT_DN)
@@ -345,6 +349,8 @@ static ch_err write_values(ch_sqlite *q)
 			if (sqlite3_column_int64(st, 3) == b->map[i].mult) { /* it did not exist */
 				q->c_names += a == CH_SA_NAME;
 				q->c_domains += a == CH_SA_DOMAIN;
+			} else {
+				b->map[i].seen_before = true;
 			}
 		}
 		mdone(st, temp);
@@ -355,7 +361,9 @@ static ch_err write_values(ch_sqlite *q)
 			mentry *e = &b->map[b->order[at + (size_t)k]];
 			if (!e->id)
 				CH_TRY(ch_error_set(CH_ERR_STORE, "store: a value was not returned"));
-			if (ch_sq__cacheable((ch_store_attr)e->attr))
+			/* Cache the attributes that repeat by nature, and any value seen a second time
+			 * (popular names, shared keys): values met once do not push them out. */
+			if (ch_sq__cacheable((ch_store_attr)e->attr) || e->seen_before || e->mult > 1)
 				CH_TRY(ch_sq__vcache_add(q, e->id, (ch_store_attr)e->attr, b->text.data + e->off));
 		}
 		at += (size_t)rows;
@@ -498,6 +506,29 @@ static ch_err load_next_id(ch_sqlite *q)
 	return err;
 }
 
+/* ch_sq__flush_edges writes the transaction's edges sorted by (value, certificate): one pass
+ * over the cv B-tree in key order per transaction instead of scattered inserts per call. Runs
+ * before commit and before any read through this handle. */
+ch_err ch_sq__flush_edges(ch_sqlite *q)
+{
+	struct ch_sq_batch *b = q->batch;
+	ch_err err;
+
+	if (!b || !b->num_edges)
+		return CH_OK;
+	qsort(b->edges, b->num_edges, sizeof *b->edges, edge_cmp);
+	err = write_rows(q, NULL, SQM_CV, b->num_edges, 2, bind_edge, NULL);
+	b->num_edges = b->call_edges = 0;
+	return err;
+}
+
+/* ch_sq__drop_edges forgets unwritten edges (rollback). */
+void ch_sq__drop_edges(ch_sqlite *q)
+{
+	if (q->batch)
+		q->batch->num_edges = q->batch->call_edges = 0;
+}
+
 ch_err ch_sq__put_batch(ch_sqlite *q, uint8_t *out_new, const ch_store_put *items, size_t n)
 {
 	struct ch_sq_batch *b;
@@ -533,11 +564,11 @@ ch_err ch_sq__put_batch(ch_sqlite *q, uint8_t *out_new, const ch_store_put *item
 	CH_TRY(write_values(q));
 	CH_TRY(write_rows(q, items, SQM_CERT, b->num_rows, 9, bind_cert, NULL));
 	CH_TRY(write_rows(q, items, SQM_DER, b->num_rows, 4, bind_der, NULL));
-	for (size_t i = 0; i < b->num_edges; i++)
+	for (size_t i = b->call_edges; i < b->num_edges; i++)
 		b->edges[i].ref = ref_id(b, b->edges[i].ref);
-	qsort(b->edges, b->num_edges, sizeof *b->edges, edge_cmp);
-	CH_TRY(write_rows(q, items, SQM_CV, b->num_edges, 2, bind_edge, NULL));
 	CH_TRY(write_rows(q, items, SQM_SIGHT, b->num_sights, 7, bind_sight, &q->c_sightings));
+	if (b->num_edges >= EDGES_MAX)
+		CH_TRY(ch_sq__flush_edges(q));
 out:
 	if (err)
 		q->next_id = q->next_val = 0; /* the caller rolls back; read them again next time */

@@ -178,7 +178,9 @@ static ch_err sq_commit(ch_store *s)
 
 	if (!q->in_txn)
 		return ch_error_set(CH_ERR_INVALID, "store: no transaction to commit");
-	err = simple(q, SQ_COMMIT, "committing");
+	err = ch_sq__flush_edges(q);
+	if (!err)
+		err = simple(q, SQ_COMMIT, "committing");
 	if (!err)
 		q->in_txn = false;
 	return err;
@@ -192,6 +194,7 @@ static ch_err sq_rollback(ch_store *s)
 	if (q->in_txn && sqlite3_get_autocommit(q->db) == 0)
 		err = simple(q, SQ_ROLLBACK, "rolling back");
 	q->in_txn = false;
+	ch_sq__drop_edges(q);
 	/* Ids handed out inside the transaction are gone: forget them. */
 	ch_sq__vcache_clear(q);
 	ch_sq__pending_clear(q);
@@ -224,7 +227,14 @@ static void sq_close(ch_store *s)
  * WAL read lock instead of a lock and unlock per statement. */
 static bool read_begin(ch_sqlite *q)
 {
-	if (q->in_txn || !sqlite3_get_autocommit(q->db))
+	if (q->in_txn) {
+		/* Reading inside our own write transaction: write the buffered edges first. A
+		 * failure here shows up again at commit. */
+		if (ch_sq__flush_edges(q) != CH_OK)
+			ch_error_clear();
+		return false;
+	}
+	if (!sqlite3_get_autocommit(q->db))
 		return false;
 	return sqlite3_exec(q->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
 }

@@ -6,6 +6,7 @@
 #include <certhound/pem.h>
 #include <certhound/store.h>
 #include <certhound/util.h>
+#include <certhound/x509.h>
 
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -348,6 +349,45 @@ static void test_checkpoints(const char *db)
 	ch_buf_free(&b);
 }
 
+/* test_txn_reads: a read through the handle that holds a write transaction sees that
+ * transaction's certificates (buffered writes are flushed first); a rollback removes them. */
+static void test_txn_reads(const char *db)
+{
+	ch_store *s = NULL;
+	ch_cert *c = NULL;
+	ch_pem *r = NULL;
+	ch_pem_item it;
+	char path[600];
+	const char *names[] = {"a.evil-one.test"}, *doms[] = {"evil-one.test"};
+	uint64_t n = 99;
+	ch_filter *f = term(CH_FIELD_NAME, CH_CMP_EQ, "a.evil-one.test", 0);
+
+	snprintf(path, sizeof path, "%s/gen/one.pem", dir);
+	CHECK(ch_pem_new(&r) == CH_OK && ch_pem_add_path(r, path) == CH_OK);
+	CHECK(ch_pem_next(r, &it) == CH_OK && it.err == CH_OK);
+	CHECK(ch_cert_new(&c) == CH_OK);
+	CHECK(ch_cert_parse(c, it.der, it.der_len, CH_PARSE_ALL) == CH_OK);
+	CHECK(ch_store_open(&s, db, CH_STORE_CREATE) == CH_OK);
+	CHECK(ch_store_begin(s) == CH_OK);
+	ch_store_put p = {.cert = c, .names = names, .num_names = 1, .domains = doms, .num_domains = 1};
+	uint8_t is_new = 0;
+	CHECK(ch_store_put_certs(s, &is_new, &p, 1) == CH_OK);
+	CHECK_INT(is_new, 1);
+	CHECK(ch_store_count(s, &n, f) == CH_OK);
+	CHECK_INT(n, 1);
+	CHECK(ch_store_rarity(s, &n, CH_SA_DOMAIN, "evil-one.test") == CH_OK);
+	CHECK_INT(n, 1);
+	CHECK(ch_store_rollback(s) == CH_OK);
+	CHECK(ch_store_count(s, &n, f) == CH_OK);
+	CHECK_INT(n, 0);
+	CHECK(ch_store_rarity(s, &n, CH_SA_DOMAIN, "evil-one.test") == CH_OK);
+	CHECK_INT(n, 0);
+	ch_store_close(s);
+	ch_cert_free(c);
+	ch_pem_free(r);
+	free_filter(f);
+}
+
 /* test_migration turns a store back into schema version 1 (no CT tables) and checks that a
  * read-only open still reads it and a writable open migrates it to the current version. */
 static void test_migration(const char *db)
@@ -451,5 +491,7 @@ int main(void)
 	snprintf(db, sizeof db, "%s/ckpt.db", dir);
 	test_checkpoints(db);
 	test_migration(db);
+	snprintf(db, sizeof db, "%s/txn.db", dir);
+	test_txn_reads(db);
 	return ch_test_done("store");
 }
