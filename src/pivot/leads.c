@@ -221,7 +221,8 @@ static int cmp_lead(const void *a, const void *b)
 
 static void trim_via(ch_pivot_lead *l)
 {
-	qsort(l->via, l->num_via, sizeof *l->via, cmp_via);
+	if (l->num_via > 1)
+		qsort(l->via, l->num_via, sizeof *l->via, cmp_via);
 	while (l->num_via > LEAD_MAX_VIA) {
 		ch_pivot_via *v = &l->via[--l->num_via];
 		free(v->from);
@@ -245,6 +246,7 @@ ch_err ch_pivot__leads(ch_pivot *p)
 		if (r->leads[i].score > 1)
 			r->leads[i].score = 1;
 	}
-	qsort(r->leads, r->num_leads, sizeof *r->leads, cmp_lead);
+	if (r->num_leads > 1)
+		qsort(r->leads, r->num_leads, sizeof *r->leads, cmp_lead);
 	return CH_OK;
 }

@@ -354,7 +354,7 @@ static void test_knowledge(ch_store *s)
 /* run_cli runs the command line and returns its exit status, output in *out (caller frees). */
 static int run_cli(char **out, const char *args)
 {
-	char cmd[8192];
+	char cmd[32768];
 	size_t cap = 1 << 20, n = 0;
 	char *buf = malloc(cap);
 	FILE *p;
@@ -432,7 +432,7 @@ static void check_contract(json_t *doc)
 
 static void test_cli(void)
 {
-	char *out = NULL, args[9000], seeds[4400];
+	char *out = NULL, args[20000], seeds[4400];
 	size_t n = 0;
 	json_error_t jerr;
 	json_t *doc;
