@@ -18,7 +18,7 @@ typedef struct au_event {
 	bool used, has_execve, has_syscall, bad, done;
 	uint64_t serial, order, line;
 	char time[32];
-	int64_t argc, args_seen;
+	int64_t args_seen;
 	ch_buf node, exe, comm, user, auid, uid, pid, ppid, argv, proctitle;
 	char why[128];
 } au_event;
@@ -46,7 +46,6 @@ static void ev_init(au_event *e)
 	e->used = e->has_execve = e->has_syscall = e->bad = e->done = false;
 	e->line = 0;
 	e->time[0] = '\0';
-	e->argc = -1;
 	e->args_seen = 0;
 	e->why[0] = '\0';
 }
@@ -231,9 +230,7 @@ static void apply(au_event *e, const char *type, size_t type_len, const char *l,
 		e->has_syscall = true;
 	while (next_kv(l, n, &pos, &t)) {
 		if (execve) {
-			if (key_is(&t, "argc"))
-				e->argc = strtoll(t.v, NULL, 10);
-			else if (t.kl >= 2 && t.k[0] == 'a' && t.k[1] >= '0' && t.k[1] <= '9' &&
+			if (t.kl >= 2 && t.k[0] == 'a' && t.k[1] >= '0' && t.k[1] <= '9' &&
 				 !memchr(t.k, '_', t.kl)) {
 				/* a0=…, or a1[0]=… pieces of one long argument (joined) */
 				const char *br = memchr(t.k, '[', t.kl);
