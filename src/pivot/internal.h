@@ -44,6 +44,7 @@ struct ch_pivot_kb {
 	double handful;      /* rarity factor is 1 up to this many certificates */
 	double decay;        /* per hop after the first */
 	double min_weight;   /* weaker steps are suppressed as common-value */
+	double min_score;    /* paths weaker than this are not followed further */
 	double multi_tenant; /* unrelated registrable labels that make a certificate multi-tenant */
 };
 
@@ -83,6 +84,9 @@ typedef struct ch_pv_cert {
 	bool stored;
 	const char *shared_reason;  /* set when the certificate is shared (static kb/const text) */
 	char *shared_detail;
+	size_t tenants_listed;
+	size_t best_edge;     /* the strongest incoming path (its group is the evidence this
+	                         certificate stands on), PV_NO_CERT for depth 0 */
 	const char *issuer_reason;  /* set when the issuer is a high-volume CA */
 	char *issuer_pattern;
 	char *issuer;
@@ -120,12 +124,22 @@ struct ch_pivot {
 	ch_pv_map seed_vals;   /* "kind\x1fvalue" of seed values (never leads) */
 	ch_pv_map ip_counts;   /* ip -> certificates seen with it */
 	ch_pv_map lead_map;    /* "kind\x1fvalue" -> lead index */
-	bool bound_hit[4];
+	ch_pv_map group_map;   /* "lead\x1fgroup" -> index in grp_best */
+	size_t *grp_lead;      /* per (lead, evidence group): the lead and its best contribution */
+	double *grp_best;
+	size_t num_grp, cap_grp, cap_grp2;
+	bool bound_hit[6];
+	uint64_t weak_paths;   /* values not followed for min_score */
+	size_t supp_dropped;   /* suppressed entries beyond CH_PIVOT_MAX_SUPPRESSED */
 	uint64_t t0;
 	bool timed_out;
 };
 
-enum { PV_BOUND_DEPTH = 0, PV_BOUND_NODES, PV_BOUND_PER_VALUE, PV_BOUND_TIMEOUT };
+enum { PV_BOUND_DEPTH = 0, PV_BOUND_NODES, PV_BOUND_PER_VALUE, PV_BOUND_TIMEOUT, PV_BOUND_MIN_SCORE,
+       PV_BOUND_SUPPRESSED };
+
+#define PV_MAX_SUPPRESSED 2000     /* suppressed entries kept in a result */
+#define PV_MAX_TENANTS_LISTED 10   /* registrable domains listed per shared certificate */
 
 /* walk.c */
 ch_err ch_pivot__walk(ch_pivot *p);

@@ -75,7 +75,8 @@ ch_err ch_pivot_kb_new(ch_pivot_kb **out)
 		return ch_error_set(CH_ERR_NOMEM, "out of memory");
 	kb->handful = 5;
 	kb->decay = 0.85;
-	kb->min_weight = 0.05;
+	kb->min_weight = 0.1;
+	kb->min_score = 0.1;
 	kb->multi_tenant = 10;
 	for (int i = 0; i < PV_LEAD_COUNT_; i++)
 		kb->lead_w[i] = 0.5;
@@ -197,6 +198,8 @@ static ch_err parse_line(ch_pivot_kb *kb, const char *w1, const char *w2, const 
 			kb->decay = v;
 		else if (!strcmp(w2, "min_weight") && v <= 1)
 			kb->min_weight = v;
+		else if (!strcmp(w2, "min_score") && v <= 1)
+			kb->min_score = v;
 		else if (!strcmp(w2, "multi_tenant") && v >= 2)
 			kb->multi_tenant = v;
 		else

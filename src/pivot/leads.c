@@ -111,6 +111,34 @@ static void seen_merge(ch_pivot_lead *l, const ch_pv_cert *c)
 		l->last_seen = c->last_seen;
 }
 
+/* group_add records a contribution s to lead li from certificate c. Certificates that stand on
+ * the same evidence (their strongest path goes through the same attribute and value, e.g. 50
+ * certificates of one popular domain) are one group: the best contribution per group counts,
+ * and groups combine as independent evidence (docs/pivot.md). */
+static ch_err group_add(ch_pivot *p, size_t li, const ch_pv_cert *c, double s)
+{
+	char key[KEY_MAX];
+	size_t g;
+	ch_err err;
+
+	if (c->best_edge == PV_NO_CERT)
+		snprintf(key, sizeof key, "%zu\x1f" "cert\x1f%s", li, c->sha);
+	else
+		snprintf(key, sizeof key, "%zu\x1f%s\x1f%s", li, p->edges[c->best_edge].attr,
+			 p->edges[c->best_edge].value);
+	if (ch_pivot__map_get(&p->group_map, key, &g)) {
+		if (s > p->grp_best[g])
+			p->grp_best[g] = s;
+		return CH_OK;
+	}
+	if ((err = ch_pivot__grow((void **)&p->grp_lead, &p->cap_grp, p->num_grp, sizeof(size_t))) ||
+	    (err = ch_pivot__grow((void **)&p->grp_best, &p->cap_grp2, p->num_grp, sizeof(double))))
+		return err;
+	p->grp_lead[p->num_grp] = li;
+	p->grp_best[p->num_grp] = s;
+	return ch_pivot__map_put(&p->group_map, key, p->num_grp++);
+}
+
 /* carried adds one contribution of certificate c to a name/domain/ip lead. */
 static ch_err carried(ch_pivot *p, const ch_pv_cert *c, ch_pivot_kind kind, const char *value,
 		      const char *attr, uint64_t shared_by, double w)
@@ -124,8 +152,8 @@ static ch_err carried(ch_pivot *p, const ch_pv_cert *c, ch_pivot_kind kind, cons
 		return CH_OK;
 	if (!(l = lead_get(p, kind, value, c->depth, &err)))
 		return err;
-	/* several certificates carrying the same name are independent support */
-	l->score = 1.0 - (1.0 - l->score) * (1.0 - s);
+	if ((err = group_add(p, (size_t)(l - p->res->leads), c, s)) != CH_OK)
+		return err;
 	seen_merge(l, c);
 	if ((err = cert_add(l, c)) != CH_OK)
 		return err;
@@ -241,6 +269,10 @@ ch_err ch_pivot__leads(ch_pivot *p)
 			err = cert_leads(p, &p->certs[i]);
 	if (err)
 		return err;
+	for (size_t g = 0; g < p->num_grp; g++) {
+		ch_pivot_lead *l = &r->leads[p->grp_lead[g]];
+		l->score = 1.0 - (1.0 - l->score) * (1.0 - p->grp_best[g]);
+	}
 	for (size_t i = 0; i < r->num_leads; i++) {
 		trim_via(&r->leads[i]);
 		if (r->leads[i].score > 1)

@@ -159,6 +159,9 @@ void ch_pivot_free(ch_pivot *p)
 	ch_pivot__map_free(&p->seed_vals);
 	ch_pivot__map_free(&p->ip_counts);
 	ch_pivot__map_free(&p->lead_map);
+	ch_pivot__map_free(&p->group_map);
+	free(p->grp_lead);
+	free(p->grp_best);
 	ch_pivot_result_free(p->res);
 	ch_names_free(p->names);
 	free(p);
@@ -238,7 +241,15 @@ ch_err ch_pivot_run(ch_pivot *p, ch_pivot_result **out)
 	ch_pivot__map_free(&p->supp_map);
 	ch_pivot__map_free(&p->seed_vals);
 	ch_pivot__map_free(&p->lead_map);
+	ch_pivot__map_free(&p->group_map);
+	free(p->grp_lead);
+	free(p->grp_best);
+	p->grp_lead = NULL;
+	p->grp_best = NULL;
+	p->num_grp = p->cap_grp = p->cap_grp2 = 0;
 	memset(p->bound_hit, 0, sizeof p->bound_hit);
+	p->weak_paths = 0;
+	p->supp_dropped = 0;
 	p->timed_out = false;
 	p->cap_seeds = p->cap_leads = p->cap_supp = p->cap_bounds = 0;
 	if (!(p->res = calloc(1, sizeof *p->res)))

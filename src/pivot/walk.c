@@ -60,6 +60,10 @@ ch_err ch_pivot__suppress(ch_pivot *p, const char *attr, const char *value, cons
 	make_key(key, reason, attr, value);
 	if (ch_pivot__map_get(&p->supp_map, key, &idx))
 		return CH_OK;
+	if (r->num_suppressed >= PV_MAX_SUPPRESSED) {
+		p->supp_dropped++;
+		return CH_OK;
+	}
 	if ((err = ch_pivot__grow((void **)&r->suppressed, &p->cap_supp, r->num_suppressed,
 				  sizeof *r->suppressed)) != CH_OK)
 		return err;
@@ -78,7 +82,8 @@ ch_err ch_pivot__suppress(ch_pivot *p, const char *attr, const char *value, cons
 
 ch_err ch_pivot__bound(ch_pivot *p, int which, const char *fmt, ...)
 {
-	static const char *const names[] = {"depth", "max-nodes", "max-certs-per-value", "timeout"};
+	static const char *const names[] = {"depth", "max-nodes", "max-certs-per-value", "timeout",
+					    "min-score", "max-suppressed"};
 	ch_pivot_result *r = p->res;
 	ch_pivot_bound *b;
 	char detail[1024];
@@ -129,6 +134,7 @@ ch_err ch_pivot__cert_add(ch_pivot *p, size_t *out, const char *sha, unsigned de
 	c->sha[64] = '\0';
 	c->depth = depth;
 	c->first_edge = PV_NO_CERT;
+	c->best_edge = PV_NO_CERT;
 	if ((err = ch_pivot__map_put(&p->cert_map, c->sha, p->num_certs)) != CH_OK)
 		return err;
 	*out = p->num_certs++;
@@ -235,7 +241,7 @@ out:
 static double score_of(ch_pivot *p, size_t ci)
 {
 	ch_pv_cert *c = &p->certs[ci];
-	double best[64], rest = 1.0;
+	double best[64], rest = 1.0, top = 0;
 	const ch_pv_edge *grp[64];
 	size_t ng = 0;
 
@@ -256,6 +262,10 @@ static double score_of(ch_pivot *p, size_t ci)
 		}
 		if (ed->weight > best[g])
 			best[g] = ed->weight;
+		if (ed->weight > top) {
+			top = ed->weight;
+			c->best_edge = e;
+		}
 	}
 	for (size_t g = 0; g < ng; g++)
 		rest *= 1.0 - best[g];
@@ -412,7 +422,8 @@ static ch_err consider(ch_pivot *p, size_t ci, ch_store_attr attr, const char *t
 		return CH_OK; /* the registrable domain covers it */
 	if (c->shared_reason && attr != CH_SA_TBS) {
 		/* the tenants of a shared certificate are not connected to each other */
-		if (attr == CH_SA_DOMAIN && !is_seed_value(p, "domain", text)) {
+		if (attr == CH_SA_DOMAIN && !is_seed_value(p, "domain", text) &&
+		    c->tenants_listed++ < PV_MAX_TENANTS_LISTED) {
 			snprintf(detail, sizeof detail, "on shared certificate %.16s (%s)", c->sha,
 				 c->shared_detail);
 			return ch_pivot__suppress(p, an, text, c->shared_reason, detail, from, count);
@@ -438,6 +449,10 @@ static ch_err consider(ch_pivot *p, size_t ci, ch_store_attr attr, const char *t
 	if (c->depth >= p->o.depth)
 		return ch_pivot__bound(p, PV_BOUND_DEPTH, "certificates at depth %u were not expanded "
 				       "(--depth %u)", c->depth, p->o.depth);
+	if (c->score * step * (c->depth >= 1 ? p->kb->decay : 1.0) < p->kb->min_score) {
+		p->weak_paths++; /* reported once at the end of the walk */
+		return CH_OK;
+	}
 	return ch_pivot__follow(p, ci, from, c->depth, c->score, attr, text, count, step);
 }
 
@@ -486,6 +501,13 @@ ch_err ch_pivot__walk(ch_pivot *p)
 		CH_TRY(classify(p, &p->certs[ci]));
 		CH_TRY(expand(p, ci));
 	}
+	if (!err && p->weak_paths)
+		err = ch_pivot__bound(p, PV_BOUND_MIN_SCORE, "%llu values not followed: the path through "
+				      "them would score below min_score %.2f",
+				      (unsigned long long)p->weak_paths, p->kb->min_score);
+	if (!err && p->supp_dropped)
+		err = ch_pivot__bound(p, PV_BOUND_SUPPRESSED, "%zu more suppressed values not listed "
+				      "(at most %d)", p->supp_dropped, PV_MAX_SUPPRESSED);
 out:
 	return err;
 }
