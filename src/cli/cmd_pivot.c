@@ -151,8 +151,6 @@ typedef struct pivot_args {
 	size_t num_noise;
 	const char *seeds_file;
 	const char *indicators;
-	char **seeds;
-	size_t num_seeds;
 } pivot_args;
 
 /* parse_args returns -1 or an exit code. */
@@ -167,16 +165,11 @@ static int parse_args(pivot_args *a, int argc, char **argv)
 			usage(stdout);
 			return CH_EXIT_OK;
 		} else if (!strcmp(s, "--")) {
-			a->seeds = argv + i + 1;
-			a->num_seeds = (size_t)(argc - i - 1);
-			break;
+			break; /* seeds follow; add_seeds reads them */
 		} else if (!strcmp(s, "--show-suppressed")) {
 			a->show_suppressed = true;
 		} else if (!strcmp(s, "-") || s[0] != '-') {
-			if (!a->seeds)
-				a->seeds = argv + i;
-			/* seeds are collected by position below */
-			continue;
+			continue; /* a seed: add_seeds reads them in order */
 		} else if (!val) {
 			rc = ch_cli_fail(CH_EXIT_USAGE, "pivot: %s needs a value", s);
 		} else if (!strcmp(s, "--depth") && parse_num(&v, val, 8)) {
