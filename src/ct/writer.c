@@ -32,6 +32,11 @@ struct ch_ct_writer {
 	ch_buf data;                                     /* the current data tile */
 	unsigned data_n;
 	uint64_t data_tiles;
+	bool have_issuer;                                /* the last issuer, written and hashed */
+	uint8_t issuer_fp[32];
+	uint8_t issuer_ikh[32];
+	bool have_written;                               /* the last issuer file written */
+	uint8_t written_fp[32];
 };
 
 /* mkdirs creates every directory of `path` up to its last '/'. */
@@ -189,9 +194,40 @@ static ch_err put_uint(ch_buf *b, uint64_t v, unsigned n)
 	return ch_buf_append(b, tmp, n);
 }
 
-/* precert_parts derives the TBS without the poison extension and the issuer key hash. */
-static ch_err precert_parts(ch_buf *tbs, uint8_t ikh[32], const uint8_t *der, size_t len,
-			    const uint8_t *issuer, size_t issuer_len)
+/* precert_parts derives the TBS without the poison extension and the issuer key hash: the TBS
+ * by removing the extension from the DER (ch_ct_precert_tbs), with OpenSSL's re-encoding as a
+ * fallback; the key hash through OpenSSL once per distinct issuer (decoding keys is slow). */
+static ch_err precert_parts_ssl(ch_buf *tbs, uint8_t ikh[32], const uint8_t *der, size_t len,
+				const uint8_t *issuer, size_t issuer_len);
+
+static ch_err precert_parts(ch_ct_writer *w, ch_buf *tbs, uint8_t ikh[32], const uint8_t *der,
+			    size_t len, const uint8_t *issuer, size_t issuer_len)
+{
+	uint8_t fp[32];
+	ch_buf dummy;
+	ch_err err;
+
+	CH_TRY(ch_hash_sha256(w->h, fp, issuer, issuer_len));
+	if (!w->have_issuer || memcmp(fp, w->issuer_fp, 32) != 0) {
+		ch_buf_init(&dummy, CH_CT_MAX_CERT);
+		err = precert_parts_ssl(&dummy, w->issuer_ikh, issuer, issuer_len, issuer, issuer_len);
+		ch_buf_free(&dummy);
+		if (err)
+			return err;
+		memcpy(w->issuer_fp, fp, 32);
+		w->have_issuer = true;
+	}
+	memcpy(ikh, w->issuer_ikh, 32);
+	if (ch_ct_precert_tbs(tbs, der, len) == CH_OK)
+		return CH_OK;
+	ch_buf_reset(tbs);
+	return precert_parts_ssl(tbs, ikh, der, len, issuer, issuer_len);
+out:
+	return err;
+}
+
+static ch_err precert_parts_ssl(ch_buf *tbs, uint8_t ikh[32], const uint8_t *der, size_t len,
+				const uint8_t *issuer, size_t issuer_len)
 {
 	const unsigned char *p = der, *q = issuer;
 	X509 *x = d2i_X509(NULL, &p, (long)len), *ix = d2i_X509(NULL, &q, (long)issuer_len);
@@ -239,7 +275,7 @@ ch_err ch_ct_writer_add(ch_ct_writer *w, uint64_t timestamp_ms, const uint8_t *d
 	CH_TRY(put_uint(&w->data, timestamp_ms, 8));
 	CH_TRY(put_uint(&w->data, precert ? 1 : 0, 2));
 	if (precert) {
-		CH_TRY(precert_parts(&tbs, ikh, der, len, issuer, issuer_len));
+		CH_TRY(precert_parts(w, &tbs, ikh, der, len, issuer, issuer_len));
 		CH_TRY(ch_buf_append(&w->data, ikh, 32));
 		CH_TRY(put_uint(&w->data, tbs.len, 3));
 		CH_TRY(ch_buf_append(&w->data, tbs.data, tbs.len));
@@ -267,7 +303,11 @@ ch_err ch_ct_writer_add(ch_ct_writer *w, uint64_t timestamp_ms, const uint8_t *d
 		CH_TRY(ch_buf_append(&w->data, fp, 32));
 		ch_hex_encode(hex, fp, 32);
 		snprintf(rel, sizeof rel, "issuer/%s", hex);
-		CH_TRY(write_file(w, rel, issuer, issuer_len));
+		if (!w->have_written || memcmp(fp, w->written_fp, 32) != 0) {
+			CH_TRY(write_file(w, rel, issuer, issuer_len));
+			memcpy(w->written_fp, fp, 32);
+			w->have_written = true;
+		}
 	}
 	CH_TRY(ch_merkle_range_append(&w->range, w->h, lh));
 	CH_TRY(push_hash(w, 0, lh));
