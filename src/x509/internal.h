@@ -46,8 +46,9 @@ char *ch_x509__strndup(ch_arena *a, const char *s, size_t n);
 
 /* A per-context memo of OID lookups (direct-mapped), so the common OIDs of a certificate
  * stream cost one hash and one compare instead of a binary search and text formatting. */
-#define CH_OID_MEMO 256
+#define CH_OID_MEMO 512 /* a power of two: the slot is the top 9 bits of a hash */
 typedef struct ch_oid_memo {
+	uint64_t key; /* first eight octets, big-endian, zero-padded */
 	uint8_t len;
 	uint8_t der[31];
 	const char *sn, *ln, *text; /* static strings from the table, or `buf` */

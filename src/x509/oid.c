@@ -58,19 +58,28 @@ bool ch_x509__oid_eq(ch_der oid, const char *der, size_t len)
 const ch_oid_memo *ch_x509__oid(ch_parse *p, ch_der oid)
 {
 	ch_cert_priv *priv = p->cert->priv_;
-	uint32_t h = 2166136261u;
+	uint64_t k;
 	ch_oid_memo *m;
 	const struct oid_ent *e;
 
-	for (size_t i = 0; i < oid.len; i++)
-		h = (h ^ oid.data[i]) * 16777619u;
-	m = &priv->memo[h % CH_OID_MEMO];
-	if (m->len == oid.len && oid.len && !memcmp(m->der, oid.data, oid.len))
-		return m;
-	if (oid.len == 0 || oid.len > sizeof m->der) {
+	if (oid.len == 0 || oid.len > sizeof ((ch_oid_memo *)0)->der) {
 		static const ch_oid_memo none = {0};
 		return &none; /* not memoised; text NULL means "format it yourself" */
 	}
+	/* slot from the first eight octets (the table's key) and the length; a hit compares the
+	 * key and length, and the rest only for OIDs longer than eight octets */
+	k = key_of(oid.data, oid.len);
+	{
+		/* OIDs often share their first eight octets (1.2.840.113549.1.1.x): mix in the rest */
+		uint64_t h = k ^ oid.len;
+		for (size_t i = 8; i < oid.len; i++)
+			h = (h ^ oid.data[i]) * 0x100000001b3ull;
+		m = &priv->memo[((h ^ (h >> 29)) * 0x9e3779b97f4a7c15ull) >> (64 - 9)];
+	}
+	if (m->key == k && m->len == oid.len &&
+	    (oid.len <= 8 || !memcmp(m->der + 8, oid.data + 8, oid.len - 8)))
+		return m;
+	m->key = k;
 	m->len = (uint8_t)oid.len;
 	memcpy(m->der, oid.data, oid.len);
 	e = find(oid.data, oid.len);
