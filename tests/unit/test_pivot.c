@@ -475,6 +475,12 @@ static void test_cli(void)
 	CHECK_INT(run_cli(&out, args), 0);
 	doc = out ? json_loads(out, 0, &jerr) : NULL;
 	CHECK(doc && json_array_size(json_object_get(doc, "seeds")) == 2);
+	if (doc) { /* the file seed (not stored) is decoded; its key finds a1 */
+		json_t *s0 = json_array_get(json_object_get(doc, "seeds"), 0);
+		CHECK_STR(json_string_value(json_object_get(s0, "kind")), "cert");
+		CHECK(json_object_get(s0, "error") == NULL);
+		CHECK(out && strstr(out, sha_of("a1")) != NULL);
+	}
 	json_decref(doc);
 	free(out);
 	snprintf(seeds, sizeof seeds, "%s/ind.txt", world);
