@@ -64,6 +64,14 @@ enum {
 /* JSON flavours (also --input-format aliases). */
 typedef enum jflavour { JF_ANY = 0, JF_ECS, JF_DEFENDER, JF_OSQUERY, JF_NET } jflavour;
 
+/* A per-reader index from JSON path to map entry (json_fields.c), so each scalar costs one
+ * hash and one compare. */
+#define JINDEX_SLOTS 512
+typedef struct jindex {
+	int16_t slot[JINDEX_SLOTS]; /* map index + 1; 0 = empty */
+	bool built;
+} jindex;
+
 typedef struct auditd_state auditd_state;
 typedef struct csv_state csv_state;
 typedef struct zeek_state zeek_state;
@@ -82,7 +90,8 @@ struct ch_procev_reader {
 	auditd_state *auditd;
 	csv_state *csv;
 	zeek_state *zeek;
-	int json_wrap;       /* JSON: depth of the wrapper array records sit in (0 = none) */
+	int json_wrap;       /* JSON: where records sit (json.c states; -1 = resynchronising) */
+	jindex jix;
 };
 
 /* ch_detect__field_set stores a field's value (decoded text). Values longer than
@@ -119,6 +128,10 @@ void ch_detect__zeek_free(zeek_state *s);
  * accessors give that entry's field id, priority (higher wins) and flavour. */
 int ch_detect__json_field(jflavour fl, const char *path, size_t path_len);
 int ch_detect__json_map_field(int i);
+/* ch_detect__json_index_build fills ix with the entries of flavour fl (all for JF_ANY) plus the
+ * network entries; ch_detect__json_lookup is ch_detect__json_field through it. */
+void ch_detect__json_index_build(jindex *ix, jflavour fl);
+int ch_detect__json_lookup(const jindex *ix, const char *path, size_t path_len);
 int ch_detect__json_map_prio(int i);
 jflavour ch_detect__json_map_flavour(int i);
 

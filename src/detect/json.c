@@ -21,11 +21,9 @@ static int on_scalar(void *vctx, const char *path, size_t len, char type, const 
 {
 	jctx *c = vctx;
 	ch_procev_reader *r = c->r;
-	int i = ch_detect__json_field(r->jflav == JF_ANY ? JF_ANY : r->jflav, path, len), f, pr;
+	int i = ch_detect__json_lookup(&r->jix, path, len), f, pr;
 	ch_err err;
 
-	if (i < 0 && r->jflav != JF_ANY) /* the network paths stay readable under a hint */
-		i = ch_detect__json_field(JF_NET, path, len);
 	if (i < 0 || type == 'z' || type == 't' || type == 'f')
 		return 0;
 	f = ch_detect__json_map_field(i);
@@ -226,6 +224,9 @@ static ch_err scan_record(ch_procev_reader *r, ch_procev_item *out, bool *out_it
 ch_err ch_detect__json_next(ch_procev_reader *r, ch_procev_item *out)
 {
 	dsrc *s = &r->src;
+
+	if (!r->jix.built)
+		ch_detect__json_index_build(&r->jix, r->jflav);
 
 	for (;;) {
 		size_t have = ch_detect__src_fill(s, 1);

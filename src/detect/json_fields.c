@@ -139,3 +139,38 @@ jflavour ch_detect__json_map_flavour(int i)
 {
 	return (jflavour)maps[i].flavour;
 }
+
+static unsigned path_hash(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)p[i]) * 16777619u;
+	return h & (JINDEX_SLOTS - 1);
+}
+
+void ch_detect__json_index_build(jindex *ix, jflavour fl)
+{
+	memset(ix, 0, sizeof *ix);
+	for (size_t i = 0; i < NUM_MAPS; i++) {
+		unsigned h;
+		if (fl != JF_ANY && maps[i].flavour != fl && maps[i].flavour != JF_NET)
+			continue;
+		h = path_hash(maps[i].path, maps[i].len);
+		while (ix->slot[h])
+			h = (h + 1) & (JINDEX_SLOTS - 1);
+		ix->slot[h] = (int16_t)(i + 1);
+	}
+	ix->built = true;
+}
+
+int ch_detect__json_lookup(const jindex *ix, const char *path, size_t len)
+{
+	unsigned h = path_hash(path, len);
+
+	for (int s; (s = ix->slot[h]) != 0; h = (h + 1) & (JINDEX_SLOTS - 1)) {
+		const jmap *m = &maps[s - 1];
+		if (m->len == len && memcmp(m->path, path, len) == 0)
+			return s - 1;
+	}
+	return -1;
+}

@@ -22,7 +22,11 @@
 
 typedef struct strlist {
 	char **v;
+	size_t *len;
 	size_t n;
+	size_t max_len;
+	uint8_t first[32]; /* bit set of the items' first bytes (lower case) */
+	uint8_t last[32];  /* ... and of their last bytes */
 } strlist;
 
 typedef struct rule {
@@ -48,19 +52,37 @@ struct ch_detect_rules {
 static ch_err sl_add(strlist *l, const char *s, size_t n)
 {
 	char **v = realloc(l->v, (l->n + 1) * sizeof *v);
+	size_t *len;
 	char *c;
 
 	if (!v)
 		return ch_error_set(CH_ERR_NOMEM, "out of memory");
 	l->v = v;
+	len = realloc(l->len, (l->n + 1) * sizeof *len);
+	if (!len)
+		return ch_error_set(CH_ERR_NOMEM, "out of memory");
+	l->len = len;
+	if (n == 0)
+		return CH_OK;
 	c = strndup(s, n);
 	if (!c)
 		return ch_error_set(CH_ERR_NOMEM, "out of memory");
 	for (char *p = c; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p + 32);
+	l->first[(uint8_t)c[0] >> 3] |= (uint8_t)(1u << (c[0] & 7));
+	l->last[(uint8_t)c[n - 1] >> 3] |= (uint8_t)(1u << (c[n - 1] & 7));
+	if (n > l->max_len)
+		l->max_len = n;
+	l->len[l->n] = n;
 	l->v[l->n++] = c;
 	return CH_OK;
+}
+
+static bool in_set(const uint8_t set[32], char c)
+{
+	uint8_t u = (uint8_t)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+	return set[u >> 3] & (1u << (u & 7));
 }
 
 static void sl_free(strlist *l)
@@ -68,6 +90,7 @@ static void sl_free(strlist *l)
 	for (size_t i = 0; i < l->n; i++)
 		free(l->v[i]);
 	free(l->v);
+	free(l->len);
 }
 
 static list *find_list(ch_detect_rules *rs, const char *name)
@@ -304,35 +327,42 @@ void ch_detect_rules_free(ch_detect_rules *rs)
 
 /* ---- matching ------------------------------------------------------------------------------ */
 
-/* Script and executable extensions a tool name may carry ("sslscan.exe", "ctfr.py"). */
+/* Script and executable extensions a tool name may carry ("sslscan.exe", "ctfr.py"): returns
+ * the length without one, or n. */
 static size_t strip_ext(const char *s, size_t n)
 {
 	static const char *const exts[] = {".exe", ".py", ".sh", ".pl", ".rb", ".ps1", ".bat",
 					   ".cmd", ".jar", ".com", NULL};
+	size_t dot = n;
+
+	while (dot > 0 && n - dot < 5 && s[dot - 1] != '.')
+		dot--;
+	if (dot < 2 || s[dot - 1] != '.')
+		return n;
+	dot--;
 	for (const char *const *e = exts; *e; e++) {
 		size_t el = strlen(*e);
-		if (n > el && ch_detect__ieq(s + n - el, *e, el))
-			return n - el;
+		if (n - dot == el && ch_detect__ieq(s + dot, *e, el))
+			return dot;
 	}
 	return n;
 }
 
-/* True when the name s[0..n) is v (a lower-case list item), with or without an extension. */
-static bool name_is(const char *s, size_t n, const char *v)
-{
-	size_t vl = strlen(v), sn;
-
-	if (n == vl && ch_detect__ieq(s, v, n))
-		return true;
-	sn = strip_ext(s, n);
-	return sn != n && sn == vl && ch_detect__ieq(s, v, sn);
-}
-
+/* True when the name s[0..n) is an item of l (lower case), with or without an extension. */
 static bool in_list(const strlist *l, const char *s, size_t n)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (name_is(s, n, l->v[i]))
+	size_t sn;
+
+	if (n == 0 || !in_set(l->first, s[0]))
+		return false;
+	sn = strip_ext(s, n);
+	if (sn > l->max_len)
+		return false;
+	for (size_t i = 0; i < l->n; i++) {
+		size_t vl = l->len[i];
+		if ((vl == n || vl == sn) && ch_detect__ieq(s, l->v[i], vl))
 			return true;
+	}
 	return false;
 }
 
@@ -373,14 +403,10 @@ static bool host_char(char c)
 	       c == '.' || c == '-' || c == '_';
 }
 
-/* True when the run s[0..n) is host h or a name below it ("api.certspotter.com" under
- * "certspotter.com"); "crt.sh.example.org" and "mycrt.shop" are neither. */
-static bool host_is(const char *s, size_t n, const char *h)
+/* True when the run s[0..n) is host h (length hl) or a name below it ("api.certspotter.com"
+ * under "certspotter.com"); "crt.sh.example.org" and "mycrt.shop" are neither. */
+static bool host_is(const char *s, size_t n, const char *h, size_t hl)
 {
-	size_t hl = strlen(h);
-
-	while (n > 0 && s[n - 1] == '.')
-		n--;
 	if (n < hl || !ch_detect__ieq(s + n - hl, h, hl))
 		return false;
 	return n == hl || s[n - hl - 1] == '.';
@@ -388,8 +414,12 @@ static bool host_is(const char *s, size_t n, const char *h)
 
 static bool any_host(const strlist *l, const char *s, size_t n)
 {
+	while (n > 0 && s[n - 1] == '.')
+		n--;
+	if (n == 0 || !in_set(l->last, s[n - 1]))
+		return false;
 	for (size_t i = 0; i < l->n; i++)
-		if (host_is(s, n, l->v[i]))
+		if (host_is(s, n, l->v[i], l->len[i]))
 			return true;
 	return false;
 }

@@ -108,7 +108,15 @@ bool ch_detect__utf8_valid(const char *str, size_t n)
 		uint8_t c = s[i];
 		size_t len;
 		uint8_t lo = 0x80, hi = 0xbf;
+		uint64_t w;
 
+		if (n - i >= 8) { /* ASCII runs eight bytes at a time */
+			memcpy(&w, s + i, 8);
+			if (!(w & 0x8080808080808080ull)) {
+				i += 8;
+				continue;
+			}
+		}
 		if (c < 0x80) {
 			i++;
 			continue;
