@@ -142,6 +142,15 @@ typedef struct ch_detect_rule_info {
 	const char *severity;    /* "low" | "medium" | "high" */
 	const char *confidence;  /* "low" | "medium" | "high" */
 	const char *description;
+	/* The rule's conditions, lower-case, @lists expanded (empty when the rule has none). */
+	const char *const *image;
+	size_t num_image;
+	const char *const *cmd_token;
+	size_t num_cmd_token;
+	const char *const *cmd_host;
+	size_t num_cmd_host;
+	const char *const *net_host;
+	size_t num_net_host;
 } ch_detect_rule_info;
 
 /* ch_detect_rules_load reads a rule file (format: docs/detect.md) into *out. CH_ERR_PARSE with

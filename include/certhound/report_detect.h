@@ -21,4 +21,12 @@ ch_err ch_report_alert(ch_buf *out, ch_report_format format, const ch_detect_ale
 /* ch_report_alert_csv_header appends the CSV header line for alerts. */
 ch_err ch_report_alert_csv_header(ch_buf *out) CH_WARN_UNUSED;
 
+/* ch_report_sigma appends the rule set as Sigma rules (YAML documents separated by "---"): one
+ * per category for process creation (logsource category process_creation), each rule of the
+ * category a selection, and one for the network rules (logsource category dns). Regular
+ * expressions reproduce certhound's matching: file names with optional extensions, whole
+ * command-line words, host names at host boundaries (a CT host or a name below it). Ids are
+ * UUIDs derived from the category, so a re-export keeps them. */
+ch_err ch_report_sigma(ch_buf *out, const ch_detect_rules *rs) CH_WARN_UNUSED;
+
 #endif

@@ -19,6 +19,7 @@ static void detect_usage(FILE *f)
 	fputs("usage: certhound detect [--rules FILE] [--allow FILE] [--window DURATION]\n"
 	      "                        [--format ndjson|json|table|csv] [--input-format FMT]\n"
 	      "                        [--no-header] [--stats] FILE|DIR|- ...\n"
+	      "       certhound detect [--rules FILE] --export-sigma\n"
 	      "\n"
 	      "Certificate reconnaissance (ATT&CK T1596.003) run from monitored endpoints: TLS\n"
 	      "scanners, openssl/certutil certificate probing, and queries to certificate-\n"
@@ -38,6 +39,8 @@ static void detect_usage(FILE *f)
 	      "                       auditd, zeek-dns\n"
 	      "  --no-header          csv: leave out the header line\n"
 	      "  --stats              print event, match, allow and correlation counts on stderr\n"
+	      "  --export-sigma       print the rules as Sigma rules (one per category, and one\n"
+	      "                       for the DNS rules) instead of reading events\n"
 	      "\n"
 	      "A record that cannot be read is reported on stderr as\n"
 	      "  certhound: FILE:LINE: why\n"
@@ -52,7 +55,7 @@ typedef struct detect_opts {
 	const char *rules_path, *allow_path;
 	int64_t window_s;
 	ch_report_format format;
-	bool have_format, no_header, stats;
+	bool have_format, no_header, stats, sigma;
 	ch_procev_format input_format;
 	char **paths;
 	int num_paths;
@@ -115,6 +118,8 @@ static int parse_args(detect_opts *o, int argc, char **argv)
 			o->no_header = true;
 		} else if (!strcmp(a, "--stats")) {
 			o->stats = true;
+		} else if (!strcmp(a, "--export-sigma")) {
+			o->sigma = true;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			detect_usage(stderr);
 			return ch_cli_fail(CH_EXIT_USAGE, "detect: unknown option '%s'", a);
@@ -122,7 +127,7 @@ static int parse_args(detect_opts *o, int argc, char **argv)
 			o->paths[o->num_paths++] = argv[i];
 		}
 	}
-	if (o->num_paths == 0) {
+	if (o->num_paths == 0 && !o->sigma) {
 		detect_usage(stderr);
 		return ch_cli_fail(CH_EXIT_USAGE, "detect: no input given (a FILE, a DIR or - for stdin)");
 	}
@@ -263,6 +268,17 @@ int ch_cmd_detect(ch_cli *cli, int argc, char **argv)
 						      : ch_detect_rules_default_path()) != CH_OK) {
 		rc = ch_cli_fail(o.rules_path ? CH_EXIT_USAGE : CH_EXIT_ENV, "detect: rules: %s",
 				 ch_error_last());
+		goto out;
+	}
+	if (o.sigma) {
+		ch_buf b;
+		ch_buf_init(&b, (size_t)1 << 24);
+		rc = CH_EXIT_OK;
+		if (ch_report_sigma(&b, rules) != CH_OK)
+			rc = ch_cli_fail(CH_EXIT_ENV, "detect: %s", ch_error_last());
+		else if (fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) != 0)
+			rc = ch_cli_fail(CH_EXIT_ENV, "detect: writing the Sigma rules failed");
+		ch_buf_free(&b);
 		goto out;
 	}
 	if (o.allow_path && ch_detect_allow_load(&allow, o.allow_path) != CH_OK) {

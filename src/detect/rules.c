@@ -296,7 +296,13 @@ size_t ch_detect_rules_count(const ch_detect_rules *rs)
 ch_detect_rule_info ch_detect_rules_get(const ch_detect_rules *rs, size_t i)
 {
 	const rule *r = &rs->rules[i];
-	ch_detect_rule_info info = {r->id, r->category, r->severity, r->confidence, r->description};
+	ch_detect_rule_info info = {
+		r->id, r->category, r->severity, r->confidence, r->description,
+		(const char *const *)r->image.v, r->image.n,
+		(const char *const *)r->cmd_token.v, r->cmd_token.n,
+		(const char *const *)r->cmd_host.v, r->cmd_host.n,
+		(const char *const *)r->net_host.v, r->net_host.n,
+	};
 	return info;
 }
 
