@@ -24,7 +24,22 @@ typedef struct dsrc {
 	bool eof;            /* nothing more will come after buf[end) */
 	uint64_t line;       /* 1-based line number of buf[start] */
 	ch_err err;          /* sticky read error */
+	/* UTF-16LE input (PowerShell's `>` writes it): converted to UTF-8 as it is read. */
+	bool utf16;
+	const uint8_t *raw;  /* raw bytes to convert before reading more of f */
+	size_t raw_len, raw_pos;
+	uint8_t *raw_heap;   /* owns raw when it was copied out of the window */
+	uint8_t *u16;        /* conversion scratch */
+	uint8_t carry[4];    /* an odd byte or an unpaired high surrogate awaiting more input */
+	size_t ncarry;
 } dsrc;
+
+/* ch_detect__src_sniff_utf16 looks at the first bytes once: UTF-16LE (a BOM, or ASCII with NUL
+ * high bytes) switches the source to converting into UTF-8. */
+void ch_detect__src_sniff_utf16(dsrc *s);
+
+/* ch_detect__src_free releases what the source owns (not the caller's FILE or memory). */
+void ch_detect__src_free(dsrc *s);
 
 /* ch_detect__src_fill makes at least `need` unread bytes available (fewer only at end of
  * input; never more than CH_PROCEV_RECORD_MAX + DSRC_CHUNK). Returns the unread count. */

@@ -154,6 +154,7 @@ ch_err ch_procev_next(ch_procev_reader *r, ch_procev_item *out)
 		goto out;
 	if (!r->started) {
 		r->started = true;
+		ch_detect__src_sniff_utf16(&r->src);
 		if (r->format == CH_PROCEV_AUTO)
 			r->format = sniff(&r->src);
 	}
@@ -202,7 +203,7 @@ void ch_procev_free(ch_procev_reader *r)
 		return;
 	if (r->src.f && r->src.own_f)
 		fclose(r->src.f);
-	free(r->src.heap);
+	ch_detect__src_free(&r->src);
 	for (int i = 0; i < F_NUM; i++)
 		ch_buf_free(&r->field[i]);
 	ch_detect__auditd_free(r->auditd);

@@ -8,13 +8,145 @@
 
 #define DSRC_MAX (CH_PROCEV_RECORD_MAX + DSRC_CHUNK)
 
+/* Reads raw bytes: the pending raw buffer first, then the file. */
+static size_t raw_read(dsrc *s, uint8_t *dst, size_t n)
+{
+	size_t got = 0;
+
+	if (s->raw_pos < s->raw_len) {
+		got = s->raw_len - s->raw_pos < n ? s->raw_len - s->raw_pos : n;
+		memcpy(dst, s->raw + s->raw_pos, got);
+		s->raw_pos += got;
+		return got;
+	}
+	if (!s->f)
+		return 0;
+	got = fread(dst, 1, n, s->f);
+	if (got == 0 && ferror(s->f))
+		s->err = ch_error_set(CH_ERR_IO, "read error: %s", strerror(errno));
+	return got;
+}
+
+static size_t put_utf8(uint8_t *o, uint32_t cp)
+{
+	if (cp < 0x80) {
+		o[0] = (uint8_t)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (uint8_t)(0xc0 | (cp >> 6));
+		o[1] = (uint8_t)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (uint8_t)(0xe0 | (cp >> 12));
+		o[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
+		o[2] = (uint8_t)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (uint8_t)(0xf0 | (cp >> 18));
+	o[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3f));
+	o[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
+	o[3] = (uint8_t)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* Converts UTF-16LE into out (room bytes, >= 8); returns bytes produced, 0 only at the end.
+ * An unpaired surrogate or a final odd byte becomes 0xFF, which the UTF-8 checks of the
+ * readers then report with the record's line. */
+static size_t convert(dsrc *s, uint8_t *out, size_t room)
+{
+	size_t produced = 0;
+
+	if (!s->u16 && !(s->u16 = malloc(DSRC_CHUNK + 8))) {
+		s->err = ch_error_set(CH_ERR_NOMEM, "out of memory");
+		return 0;
+	}
+	while (produced == 0) {
+		size_t want = room / 3 * 2, total, i = 0, got;
+		if (want > DSRC_CHUNK)
+			want = DSRC_CHUNK;
+		want &= ~(size_t)1;
+		memcpy(s->u16, s->carry, s->ncarry);
+		got = raw_read(s, s->u16 + s->ncarry, want > s->ncarry ? want - s->ncarry : 2);
+		total = s->ncarry + got;
+		s->ncarry = 0;
+		if (got == 0) {
+			if (total > 0)
+				out[produced++] = 0xff;
+			return produced;
+		}
+		while (i + 1 < total) {
+			uint32_t u = (uint32_t)s->u16[i] | (uint32_t)s->u16[i + 1] << 8;
+			if (u >= 0xd800 && u <= 0xdbff) {
+				uint32_t lo;
+				if (i + 3 >= total)
+					break; /* wait for the low half */
+				lo = (uint32_t)s->u16[i + 2] | (uint32_t)s->u16[i + 3] << 8;
+				if (lo >= 0xdc00 && lo <= 0xdfff) {
+					produced += put_utf8(out + produced,
+							     0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00));
+					i += 4;
+					continue;
+				}
+				out[produced++] = 0xff;
+			} else if (u >= 0xdc00 && u <= 0xdfff) {
+				out[produced++] = 0xff;
+			} else {
+				produced += put_utf8(out + produced, u);
+			}
+			i += 2;
+		}
+		s->ncarry = total - i;
+		memcpy(s->carry, s->u16 + i, s->ncarry);
+	}
+	return produced;
+}
+
+void ch_detect__src_sniff_utf16(dsrc *s)
+{
+	size_t have = ch_detect__src_fill(s, 4), skip = 0;
+	const uint8_t *b = s->buf + s->start;
+
+	if (have >= 2 && b[0] == 0xff && b[1] == 0xfe)
+		skip = 2;
+	else if (!(have >= 4 && b[0] && !b[1] && b[2] && !b[3]))
+		return;
+	s->utf16 = true;
+	if (s->f) { /* keep the bytes already read as raw input */
+		s->raw_heap = malloc(have - skip + 1);
+		if (!s->raw_heap) {
+			s->err = ch_error_set(CH_ERR_NOMEM, "out of memory");
+			s->eof = true;
+			return;
+		}
+		memcpy(s->raw_heap, b + skip, have - skip);
+		s->raw = s->raw_heap;
+	} else {
+		s->raw = b + skip;
+	}
+	s->raw_len = have - skip;
+	s->raw_pos = 0;
+	s->buf = s->heap;
+	s->start = s->end = 0;
+	s->cap = s->heap ? s->cap : 0;
+	s->eof = false;
+}
+
+void ch_detect__src_free(dsrc *s)
+{
+	free(s->heap);
+	free(s->raw_heap);
+	free(s->u16);
+}
+
 size_t ch_detect__src_fill(dsrc *s, size_t need)
 {
 	size_t have = s->end - s->start;
 
 	if (need > DSRC_MAX)
 		need = DSRC_MAX;
-	while (have < need && !s->eof && s->f) {
+	while (have < need && !s->eof && (s->f || s->utf16)) {
 		size_t got;
 
 		if (s->end == s->cap || s->cap - s->end < DSRC_CHUNK / 2) {
@@ -42,14 +174,14 @@ size_t ch_detect__src_fill(dsrc *s, size_t need)
 			if (s->end == s->cap)
 				break;
 		}
-		got = fread(s->heap + s->end, 1, s->cap - s->end, s->f);
+		if (s->utf16 && s->cap - s->end < 8)
+			break;
+		got = s->utf16 ? convert(s, s->heap + s->end, s->cap - s->end)
+			       : raw_read(s, s->heap + s->end, s->cap - s->end);
 		s->end += got;
 		have += got;
-		if (got == 0) {
-			if (ferror(s->f))
-				s->err = ch_error_set(CH_ERR_IO, "read error: %s", strerror(errno));
+		if (got == 0)
 			s->eof = true;
-		}
 	}
 	return have;
 }

@@ -426,6 +426,49 @@ static void test_large(const ch_detect_rules *rs)
 	}
 }
 
+/* UTF-16LE input (PowerShell redirection) is converted as it is read, across the window. */
+static void test_utf16(void)
+{
+	FILE *f = create("utf16.ndjson");
+	counts c;
+	const int N = 30000;
+
+	fputc(0xff, f);
+	fputc(0xfe, f);
+	for (int i = 0; i < N; i++) {
+		char line[512];
+		int n = snprintf(line, sizeof line, "{\"@timestamp\":\"2024-05-01T12:00:00Z\","
+				 "\"process\":{\"executable\":\"/usr/bin/curl\",\"command_line\":"
+				 "\"curl https://crt.sh/?q=%d \xf0\x9f\x94\x90\"}}\n", i);
+		for (int k = 0; k < n; k++) {
+			unsigned char ch = (unsigned char)line[k];
+			if (ch == 0xf0) { /* U+1F510 as a surrogate pair */
+				fputs("\x3d\xd8\x10\xdd", f);
+				k += 3;
+				continue;
+			}
+			fputc(ch, f);
+			fputc(0, f);
+		}
+		if (i == 777) { /* an unpaired high surrogate on the next line */
+			static const char head[] = "{\"process\":{\"command_line\":\"", tail[] = "x\"}}\n";
+			for (const char *p = head; *p; p++)
+				fputc(*p, f), fputc(0, f);
+			fputc(0x00, f); /* a high half with no low half after it */
+			fputc(0xd8, f);
+			for (const char *p = tail; *p; p++)
+				fputc(*p, f), fputc(0, f);
+		}
+	}
+	fclose(f);
+	c = read_all(path_of("utf16.ndjson"), CH_PROCEV_AUTO);
+	CHECK_INT(c.proc, N);
+	CHECK_INT(c.last_line, N + 1);
+	CHECK_INT(c.bad, 1); /* the lone surrogate: reported as invalid UTF-8 with its line */
+	CHECK_INT(c.bad_lines[0], 779);
+	CHECK(strstr(c.last_cmd, "\xf0\x9f\x94\x90") != NULL);
+}
+
 /* Network observations fold into a process alert of the same host within the window. */
 static void test_correlation(const ch_detect_rules *rs)
 {
@@ -484,6 +527,7 @@ int main(void)
 	test_xml_hostile();
 	test_csv_hostile();
 	test_large(rs);
+	test_utf16();
 	test_correlation(rs);
 	ch_detect_rules_free(rs);
 	return ch_test_done("detect");
