@@ -21,6 +21,8 @@
 #define MAX_BLOBS 64          /* responses or data tiles held in one chunk */
 #define TILE_CACHE 12         /* hash tiles kept for proofs */
 #define BODY_MAX CH_CT_MAX_JSON
+#define SEEN_SLOTS 4096       /* issuers already kept by this sync (open addressing) */
+#define MAX_PENDING 256       /* new issuers of one chunk */
 
 typedef struct item {
 	ch_bytes der;       /* the certificate or precertificate to store; empty when undecodable */
@@ -70,6 +72,15 @@ typedef struct sync {
 	ch_buf scratch;
 	ch_store_ct_entry *rows;
 	size_t cap_rows;
+	/* issuers (chain certificates) kept once each: fingerprints seen, and those of the chunk
+	 * still to store (der empty: tiled, to fetch from issuer/<hex>) */
+	uint8_t (*seen)[32];
+	size_t num_seen;
+	struct pending_issuer {
+		uint8_t fp[32];
+		ch_bytes der;
+	} pending[MAX_PENDING];
+	size_t num_pending;
 } sync;
 
 static void fmt_sth(char *out, size_t n, const ch_ct_sth *s)
@@ -429,6 +440,35 @@ static void chunk_reset(sync *s)
 	ch_buf_reset(&s->recs);
 }
 
+/* note_issuer queues a chain certificate (by fingerprint; der may be empty for tiled logs) to be
+ * stored with the chunk, unless this sync has kept it already. */
+static ch_err note_issuer(sync *s, const uint8_t fp[32], const ch_bytes *der)
+{
+	uint64_t h;
+	size_t i;
+
+	if (s->o.no_store)
+		return CH_OK;
+	if (!s->seen && !(s->seen = calloc(SEEN_SLOTS, 32)))
+		return ch_error_set(CH_ERR_NOMEM, "out of memory");
+	memcpy(&h, fp, 8);
+	for (i = h % SEEN_SLOTS;; i = (i + 1) % SEEN_SLOTS) {
+		static const uint8_t zero[32];
+		if (!memcmp(s->seen[i], fp, 32))
+			return CH_OK;
+		if (!memcmp(s->seen[i], zero, 32))
+			break;
+	}
+	if (s->num_seen >= SEEN_SLOTS / 2 || s->num_pending == MAX_PENDING)
+		return CH_OK; /* a log with that many issuers: keep the first ones only */
+	memcpy(s->seen[i], fp, 32);
+	s->num_seen++;
+	memcpy(s->pending[s->num_pending].fp, fp, 32);
+	s->pending[s->num_pending].der = der ? *der : (ch_bytes){0};
+	s->num_pending++;
+	return CH_OK;
+}
+
 static ch_err push_item(sync *s, const ch_ct_entry *e, bool ok, const char *why,
 		       const ch_bytes *raw)
 {
@@ -457,6 +497,13 @@ static ch_err push_item(sync *s, const ch_ct_entry *e, bool ok, const char *why,
 	}
 	if (s->o.no_store || !ok)
 		return CH_OK;
+	for (size_t i = 0; i < e->num_fingerprints; i++)
+		CH_TRY(note_issuer(s, e->fingerprints + 32 * i, NULL));
+	for (size_t i = 0; i < e->num_chain && !e->num_fingerprints; i++) {
+		uint8_t fp[32];
+		CH_TRY(ch_hash_sha256(s->h, fp, e->chain[i].data, e->chain[i].len));
+		CH_TRY(note_issuer(s, fp, &e->chain[i]));
+	}
 	/* The record that lets ct verify rebuild this leaf from the stored certificate. */
 	ch_buf_init(&rec, CH_STORE_CT_LEAF_MAX);
 	err = ch_ct_entry_record(&rec, e, it->der.len ? it->der.data : NULL, it->der.len,
@@ -466,6 +513,47 @@ static ch_err push_item(sync *s, const ch_ct_entry *e, bool ok, const char *why,
 	if (!err)
 		err = ch_buf_append(&s->recs, rec.data, rec.len);
 	ch_buf_free(&rec);
+out:
+	return err;
+}
+
+/* keep_issuers stores the chunk's new chain certificates (no sighting: they are not entries);
+ * a tiled log's are fetched from issuer/<hex> and must hash to their fingerprint. */
+static ch_err keep_issuers(sync *s)
+{
+	char path[128], hex[65], where[160];
+	uint8_t fp[32];
+	ch_err err = CH_OK;
+
+	for (size_t i = 0; i < s->num_pending; i++) {
+		struct pending_issuer *p = &s->pending[i];
+		ch_bytes der = p->der;
+
+		ch_hex_encode(hex, p->fp, 32);
+		if (!der.len) {
+			snprintf(path, sizeof path, "issuer/%s", hex);
+			err = get(s, path);
+			snprintf(where, sizeof where, "log %s issuer %s", s->res->log_id, hex);
+			if (err == CH_ERR_NOTFOUND || err == CH_ERR_NET) {
+				ch_ingest_reject_item(s->ig, "ct-issuer", where, ch_error_last());
+				err = CH_OK;
+				continue;
+			}
+			if (err)
+				return err;
+			der.data = (const uint8_t *)s->body.data;
+			der.len = s->body.len;
+			CH_TRY(ch_hash_sha256(s->h, fp, der.data, der.len));
+			if (memcmp(fp, p->fp, 32) != 0) {
+				ch_ingest_reject_item(s->ig, "ct-issuer", where, "the served issuer does "
+						      "not hash to its fingerprint");
+				continue;
+			}
+		}
+		CH_TRY(ch_ingest_add(s->ig, der.data, der.len, NULL));
+	}
+	s->num_pending = 0;
+out:
 	return err;
 }
 
@@ -605,6 +693,7 @@ static ch_err feed(sync *s, uint64_t first, const ch_ct_sth *sth, const ch_merkl
 		s->rows = p;
 		s->cap_rows = s->num_items;
 	}
+	CH_TRY(keep_issuers(s));
 	ch_ingest_get_counts(s->ig, &c);
 	rejected = c.rejected;
 	for (size_t i = 0; i < s->num_items; i++) {
@@ -809,6 +898,7 @@ out:
 			ch_buf_free(&s->blobs[i].tile);
 		free(s->items);
 		free(s->rows);
+		free(s->seen);
 		ch_buf_free(&s->recs);
 		ch_buf_free(&s->scratch);
 		ch_buf_free(&s->body);

@@ -299,11 +299,11 @@ static void test_rfc6962(const ch_ct_key *key)
 	/* The log pages 7 entries at a time: the client adapts its batch. */
 	CHECK(sync_rfc(&res, &d, "page", "good", key, 0) == CH_OK);
 	CHECK(res.next == 550 && res.entries == 550 && res.sth.tree_size == 550);
-	CHECK(stats(&d).certificates == 550 && stats(&d).sightings == 550);
+	CHECK(stats(&d).certificates == 551 && stats(&d).sightings == 550);
 	CHECK(sync_rfc(&res, &d, "ok", "good", key, 0) == CH_OK && res.entries == 0);
 	CHECK(sync_rfc(&res, &d, "ok", "fork", key, 0) == CH_ERR_INTEGRITY);
 	CHECK(strstr(res.evidence, "inconsistent tree heads") != NULL);
-	CHECK(stats(&d).certificates == 550);
+	CHECK(stats(&d).certificates == 551);
 	db_close(&d);
 	db_open(&d, "rfc-liars");
 	CHECK(sync_rfc(&res, &d, "ok", "liar", key, 0) == CH_ERR_INTEGRITY);
@@ -428,6 +428,91 @@ static void test_verify(const ch_ct_key *key)
 	CHECK(system(cmd) == 0);
 }
 
+/* final_of makes the final certificate of a precertificate: the poison replaced by an SCT list,
+ * signed again by the CA. */
+static X509 *final_of(X509 *pre)
+{
+	static const uint8_t sct_ext[] = {
+		0x04, 0x37, 0x00, 0x35, 0x00, 0x33, 0x00, /* OCTET STRING, list, one SCT, v1 */
+		1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+		25, 26, 27, 28, 29, 30, 31, 32,           /* log ID */
+		0, 0, 1, 0x97, 0x5c, 0x2e, 0x10, 0x00,    /* timestamp */
+		0, 0, 4, 3, 0, 4, 1, 2, 3, 4};            /* no extensions, sha256/ecdsa, signature */
+	X509 *x = X509_dup(pre);
+	ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+	X509_EXTENSION *ext;
+
+	X509_EXTENSION_free(X509_delete_ext(x, X509_get_ext_by_NID(x, NID_ct_precert_poison, -1)));
+	ASN1_OCTET_STRING_set(os, sct_ext, sizeof sct_ext);
+	ext = X509_EXTENSION_create_by_NID(NULL, NID_ct_precert_scts, 0, os);
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	ASN1_OCTET_STRING_free(os);
+	X509_sign(x, ca_key, EVP_sha256());
+	return x;
+}
+
+/* A precertificate entry, then its final certificate in an x509 entry: the store links the two
+ * (same TBS fingerprint), and the precertificate's issuer key hash names the stored issuer,
+ * fetched once from issuer/<hex>. */
+static void test_link(const ch_ct_key *key)
+{
+	static EVP_PKEY *k;
+	ch_ct_writer *w = NULL;
+	X509 *pre, *fin;
+	uint8_t *pd = NULL, *fd = NULL, ikh[32], fsha[32];
+	int pl, fl;
+	char path[700], hex[65];
+	ch_ct_sync_result res;
+	ch_store_record *rec = NULL;
+	uint64_t n = 0;
+	db d;
+
+	if (!k)
+		k = EVP_EC_gen("P-256");
+	pre = new_cert("linked.example", 77, k, ca, ca_key, true);
+	fin = final_of(pre);
+	pl = i2d_X509(pre, &pd);
+	fl = i2d_X509(fin, &fd);
+	snprintf(path, sizeof path, "%s/link", root_dir);
+	CHECK(ch_ct_writer_new(&w, path, ORIGIN, key_path) == CH_OK);
+	CHECK(ch_ct_writer_add(w, TS0, pd, (size_t)pl, true, ca_der, (size_t)ca_der_len) == CH_OK);
+	CHECK(ch_ct_writer_add(w, TS0 + 1, fd, (size_t)fl, false, ca_der, (size_t)ca_der_len) ==
+	      CH_OK);
+	CHECK(ch_ct_writer_publish(w, TS0 + 2, NULL) == CH_OK);
+	db_open(&d, "link");
+	CHECK(sync_dir(&res, &d, "link", key, 0) == CH_OK && res.next == 2);
+	CHECK(stats(&d).certificates == 3 && stats(&d).precertificates == 1);
+	/* precertificate -> final certificate */
+	{
+		uint8_t psha[32];
+		EVP_Digest(pd, (size_t)pl, psha, NULL, EVP_sha256(), NULL);
+		EVP_Digest(fd, (size_t)fl, fsha, NULL, EVP_sha256(), NULL);
+		ch_hex_encode(hex, psha, 32);
+	}
+	CHECK(ch_store_get(d.store, &rec, hex) == CH_OK);
+	CHECK(rec && rec->num_linked == 1 && !memcmp(rec->linked[0], fsha, 32));
+	ch_store_record_free(rec);
+	/* the issuer key hash of the precert entry is the SPKI hash of a stored certificate */
+	{
+		const unsigned char *p = ca_der;
+		X509 *c = d2i_X509(NULL, &p, ca_der_len);
+		uint8_t *spki = NULL;
+		int sl = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(c), &spki);
+		EVP_Digest(spki, (size_t)sl, ikh, NULL, EVP_sha256(), NULL);
+		OPENSSL_free(spki);
+		X509_free(c);
+	}
+	ch_hex_encode(hex, ikh, 32);
+	CHECK(ch_store_rarity(d.store, &n, CH_SA_SPKI, hex) == CH_OK && n == 1);
+	db_close(&d);
+	ch_ct_writer_free(w);
+	OPENSSL_free(pd);
+	OPENSSL_free(fd);
+	X509_free(pre);
+	X509_free(fin);
+}
+
 static void test_sync(void)
 {
 	ch_ct_writer *good = NULL, *fork = NULL, *liar = NULL, *garbage = NULL, *badsig = NULL;
@@ -466,11 +551,12 @@ static void test_sync(void)
 		goto out;
 	}
 
-	/* A good log, in chunks of 100 proven against the checkpoint through the hash tiles. */
+	/* A good log, in chunks of 100 proven against the checkpoint through the hash tiles. The
+	 * certificates are the entries plus their issuer (fetched once from issuer/<hex>). */
 	db_open(&d, "main");
 	CHECK(sync_dir(&res, &d, "good", key, 0) == CH_OK);
 	CHECK(res.start == 0 && res.next == 300 && res.entries == 300 && res.sth.tree_size == 300);
-	CHECK(stats(&d).certificates == 300 && stats(&d).sightings == 300);
+	CHECK(stats(&d).certificates == 301 && stats(&d).sightings == 300);
 	CHECK(stats(&d).precertificates == 75);
 	/* Again: nothing new. */
 	CHECK(sync_dir(&res, &d, "good", key, 0) == CH_OK);
@@ -480,11 +566,11 @@ static void test_sync(void)
 	CHECK(ch_ct_writer_publish(good, TS0 + 900000, NULL) == CH_OK);
 	CHECK(sync_dir(&res, &d, "good", key, 0) == CH_OK);
 	CHECK(res.start == 300 && res.next == 550 && res.entries == 250);
-	CHECK(stats(&d).certificates == 550 && stats(&d).sightings == 550);
+	CHECK(stats(&d).certificates == 551 && stats(&d).sightings == 550);
 	/* A fork: a validly signed tree head that does not extend the stored one. */
 	CHECK(sync_dir(&res, &d, "fork", key, 0) == CH_ERR_INTEGRITY);
 	CHECK(strstr(res.evidence, "inconsistent tree heads") != NULL);
-	CHECK(stats(&d).certificates == 550);
+	CHECK(stats(&d).certificates == 551);
 	db_close(&d);
 
 	/* Interrupted syncs resume exactly where they stopped. */
@@ -495,7 +581,7 @@ static void test_sync(void)
 	CHECK(res.start == 130 && res.next == 131);
 	CHECK(sync_dir(&res, &d2, "good", key, 0) == CH_OK);
 	CHECK(res.start == 131 && res.next == 550);
-	CHECK(stats(&d2).sightings == 550 && stats(&d2).certificates == 550);
+	CHECK(stats(&d2).sightings == 550 && stats(&d2).certificates == 551);
 	db_close(&d2);
 
 	/* Liars: nothing unverified is stored. */
@@ -515,6 +601,7 @@ static void test_sync(void)
 	test_rfc6962(key);
 	test_cli(key);
 	test_verify(key);
+	test_link(key);
 out:
 	ch_ct_key_free(key);
 	ch_ct_writer_free(good);
