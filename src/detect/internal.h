@@ -106,6 +106,7 @@ struct ch_procev_reader {
 	csv_state *csv;
 	zeek_state *zeek;
 	int json_wrap;       /* JSON: where records sit (json.c states; -1 = resynchronising) */
+	int json_resume;     /* JSON: the state to go back to after resynchronising */
 	jindex jix;
 };
 

@@ -173,6 +173,14 @@ static const char *const wrapper_first_keys[] = {"Schema", "Results", "records",
 						  "events", "@odata.context", "Stats", NULL};
 static const char *const record_array_keys[] = {"Results", "records", "value", "events", NULL};
 
+/* After a bad record: skip lines until one starts a record, then go on where records were. */
+static void lose_sync(ch_procev_reader *r)
+{
+	if (r->json_wrap != -1)
+		r->json_resume = r->json_wrap == JS_WRAPPER ? JS_TOP : r->json_wrap;
+	r->json_wrap = -1;
+}
+
 /* One record starting at p[0] == '{': scanned into the fields. */
 static ch_err scan_record(ch_procev_reader *r, ch_procev_item *out, bool *out_item)
 {
@@ -203,13 +211,13 @@ static ch_err scan_record(ch_procev_reader *r, ch_procev_item *out, bool *out_it
 		else
 			ch_detect__bad(r, out, line, "truncated record");
 		skip_line(s);
-		r->json_wrap = -1; /* resynchronise on a line that starts a record */
+		lose_sync(r); /* resynchronise on a line that starts a record */
 		return CH_OK;
 	}
 	if (used < 0) {
 		ch_detect__bad(r, out, line, "malformed JSON: %s", c.why ? c.why : why ? why : "?");
 		skip_line(s);
-		r->json_wrap = -1;
+		lose_sync(r);
 		return CH_OK;
 	}
 	ch_detect__src_skip(s, (size_t)used);
@@ -246,7 +254,7 @@ ch_err ch_detect__json_next(ch_procev_reader *r, ch_procev_item *out)
 		}
 		if (r->json_wrap == -1) { /* after an error: wait for a line starting a record */
 			if (c == '{') {
-				r->json_wrap = JS_TOP;
+				r->json_wrap = r->json_resume;
 				continue;
 			}
 			skip_line(s);
@@ -332,7 +340,7 @@ ch_err ch_detect__json_next(ch_procev_reader *r, ch_procev_item *out)
 			ch_detect__bad(r, out, line, "not a JSON record (starts with '%c')",
 				       (c >= 0x20 && c < 0x7f) ? c : '?');
 			skip_line(s);
-			r->json_wrap = -1;
+			lose_sync(r);
 			return CH_OK;
 		}
 	}
