@@ -61,8 +61,7 @@ static bool ext_eku(ch_parse *p, ch_der v)
 	if (!ch_x509__get(p, &v, &seq, CH_DER_SEQUENCE) || v.len)
 		return false;
 	for (it = seq; it.len; n++)
-		if (!ch_x509__get(p, &it, &oid, CH_DER_OID) ||
-		    !ch_der_oid_to_text(NULL, 0, oid.data, oid.len))
+		if (!ch_x509__get(p, &it, &oid, CH_DER_OID) || !ch_x509__oid(p, oid)->text)
 			return false; /* X.690 8.19: an OID has at least one well-formed subidentifier */
 	p->cert->eku = ch_x509__alloc(p->arena, (n ? n : 1) * sizeof(char *));
 	if (!p->cert->eku)

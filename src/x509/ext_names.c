@@ -13,12 +13,7 @@
  * becomes U+FFFD and is flagged), never truncated at a NUL. */
 static bool ia5_text(ch_parse *p, ch_str *out, ch_der v)
 {
-	for (size_t i = 0; i < v.len; i++)
-		if (v.data[i] >= 0x80) {
-			p->cert->anomalies |= CH_ANOM_BAD_STRING;
-			break;
-		}
-	return ch_x509__string_to_utf8(p, out, CH_DER_UTF8_STRING, v) == CH_OK;
+	return ch_x509__string_to_utf8(p, out, CH_X509_IA5_AS_UTF8, v) == CH_OK;
 }
 
 static ch_str *alloc_strs(ch_parse *p, size_t n)

@@ -117,7 +117,10 @@ ch_err ch_x509__ja4x(ch_parse *p);
 ch_err ch_x509__digests(ch_parse *p, ch_hash *h);
 
 /* ch_x509__string_to_utf8 decodes an ASN.1 string of the given tag into UTF-8 in the arena,
- * setting anomaly bits (bad_utf8, bad_string, nul_in_name) on the cert. */
+ * setting anomaly bits (bad_utf8, bad_string, nul_in_name) on the cert. The pseudo-tag
+ * CH_X509_IA5_AS_UTF8 is for IA5String GeneralNames: non-ASCII bytes are flagged bad_string and
+ * read as UTF-8 (what appears in the wild), not as Latin-1. */
+#define CH_X509_IA5_AS_UTF8 0x1000u
 ch_err ch_x509__string_to_utf8(ch_parse *p, ch_str *out, unsigned tag, ch_der body);
 
 /* ch_x509__ip_text formats an iPAddress (4 or 16 octets) as text into the arena. */

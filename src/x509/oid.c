@@ -20,6 +20,11 @@ static uint64_t key_of(const uint8_t *oid, size_t len)
 {
 	uint64_t k = 0;
 
+	if (len >= 8) {
+		for (size_t i = 0; i < 8; i++) /* compilers turn this into a load and a bswap */
+			k = k << 8 | oid[i];
+		return k;
+	}
 	for (size_t i = 0; i < 8; i++)
 		k = k << 8 | (i < len ? oid[i] : 0);
 	return k;

@@ -205,12 +205,21 @@ ch_err ch_x509__string_to_utf8(ch_parse *p, ch_str *out, unsigned tag, ch_der bo
 	if (!o)
 		return ch_x509__fail(p, body.data, "string too large");
 	if (tag != CH_DER_BMP_STRING && tag != CH_DER_UNIVERSAL_STRING && ascii_ok(tag, body)) {
-		memcpy(o, body.data, body.len); /* the common case: plain ASCII, nothing to convert */
+		/* the common case: plain ASCII, nothing to convert */
+		memcpy(o, body.data, body.len);
 		k = body.len;
 		o[k] = '\0';
 		out->s = o;
 		out->len = k;
 		return CH_OK;
+	}
+	if (tag == CH_X509_IA5_AS_UTF8) {
+		for (size_t i = 0; i < body.len; i++)
+			if (body.data[i] >= 0x80) {
+				p->cert->anomalies |= CH_ANOM_BAD_STRING;
+				break;
+			}
+		tag = CH_DER_UTF8_STRING;
 	}
 	switch (tag) {
 	case CH_DER_UTF8_STRING: k = decode_utf8(p, o, body); break;
