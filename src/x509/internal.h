@@ -67,12 +67,22 @@ typedef struct ch_dn_memo {
 	unsigned anomalies; /* what decoding this Name flagged */
 } ch_dn_memo;
 
+/* Memo of JA4X parts: the exact OID list (length-prefixed octets) -> 12 hex digits. */
+#define CH_JA4X_MEMO 64
+#define CH_JA4X_MEMO_KEY 400
+typedef struct ch_ja4x_memo {
+	uint16_t len;
+	uint8_t key[CH_JA4X_MEMO_KEY];
+	char part[13];
+} ch_ja4x_memo;
+
 typedef struct ch_cert_priv {
 	ch_arena arena;
 	ch_hash *hash;
 	ch_oid_memo memo[CH_OID_MEMO];
 	ch_dn_memo dn_memo[CH_DN_MEMO];
 	unsigned dn_memo_next;
+	ch_ja4x_memo ja4x_memo[CH_JA4X_MEMO];
 } ch_cert_priv;
 
 /* Parse state for one certificate. */

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-static ch_err part(ch_hash *h, char out[13], const ch_bytes *oids, size_t n)
+static ch_err part_hash(ch_hash *h, char out[13], const ch_bytes *oids, size_t n)
 {
 	char buf[4096];
 	char hex[16];
@@ -13,10 +13,6 @@ static ch_err part(ch_hash *h, char out[13], const ch_bytes *oids, size_t n)
 	size_t k = 0;
 	ch_err err;
 
-	if (n == 0) {
-		memcpy(out, "000000000000", 13);
-		return CH_OK;
-	}
 	if ((err = ch_hash_sha256_begin(h)))
 		return err;
 	for (size_t i = 0; i < n; i++) {
@@ -35,6 +31,42 @@ static ch_err part(ch_hash *h, char out[13], const ch_bytes *oids, size_t n)
 		return err;
 	ch_hex_encode(hex, md, 6);
 	memcpy(out, hex, 13);
+	return CH_OK;
+}
+
+/* part: one JA4X part, through the context's memo keyed on the exact OID list (a CT stream
+ * repeats a few dozen issuer, subject and extension layouts). */
+static ch_err part(ch_cert_priv *priv, char out[13], const ch_bytes *oids, size_t n)
+{
+	uint8_t key[CH_JA4X_MEMO_KEY];
+	size_t k = 0;
+	uint64_t h = 14695981039346656037ull;
+	ch_ja4x_memo *m;
+	ch_err err;
+
+	if (n == 0) {
+		memcpy(out, "000000000000", 13);
+		return CH_OK;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (oids[i].len > 255 || k + 1 + oids[i].len > sizeof key)
+			return part_hash(priv->hash, out, oids, n); /* too long to memoise */
+		key[k++] = (uint8_t)oids[i].len;
+		memcpy(key + k, oids[i].data, oids[i].len);
+		k += oids[i].len;
+	}
+	for (size_t i = 0; i < k; i++)
+		h = (h ^ key[i]) * 1099511628211ull;
+	m = &priv->ja4x_memo[h % CH_JA4X_MEMO];
+	if (m->len == k && !memcmp(m->key, key, k)) {
+		memcpy(out, m->part, 13);
+		return CH_OK;
+	}
+	if ((err = part_hash(priv->hash, out, oids, n)))
+		return err;
+	m->len = (uint16_t)k;
+	memcpy(m->key, key, k);
+	memcpy(m->part, out, 13);
 	return CH_OK;
 }
 
@@ -67,14 +99,14 @@ ch_err ch_x509__ja4x(ch_parse *p)
 	if (!oids)
 		return ch_x509__fail(p, c->der.data, "out of memory");
 	ni = name_oids(oids, cap, c->issuer.der);
-	if ((err = part(priv->hash, a, oids, ni)))
+	if ((err = part(priv, a, oids, ni)))
 		return err;
 	ns = name_oids(oids, cap, c->subject.der);
-	if ((err = part(priv->hash, b, oids, ns)))
+	if ((err = part(priv, b, oids, ns)))
 		return err;
 	for (size_t i = 0; i < c->num_exts; i++)
 		oids[i] = c->exts[i].oid;
-	if ((err = part(priv->hash, e, oids, c->num_exts)))
+	if ((err = part(priv, e, oids, c->num_exts)))
 		return err;
 	memcpy(c->ja4x, a, 12);
 	c->ja4x[12] = '_';
