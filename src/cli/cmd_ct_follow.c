@@ -253,6 +253,15 @@ int ch_cli_ct_run_logs(ch_cli *cli, ch_cli_ct_log *logs, size_t n, const ch_cli_
 		rc = ch_cli_fail(CH_EXIT_ENV, "ct: out of memory");
 		goto out;
 	}
+	/* Create (or migrate) the store once, before the threads open their own handles. */
+	{
+		ch_store *s = NULL;
+		if (ch_store_open(&s, ch_cli_db_path(cli), CH_STORE_CREATE) != CH_OK) {
+			rc = ch_cli_fail(CH_EXIT_ENV, "%s: %s", ch_cli_db_path(cli), ch_error_last());
+			goto out;
+		}
+		ch_store_close(s);
+	}
 	for (size_t i = 0; i < n; i++) {
 		targ *t = malloc(sizeof *t);
 		r.logs[i].log = &logs[i];
