@@ -304,6 +304,8 @@ static uint64_t sightings(const char *db)
 
 	snprintf(path, sizeof path, "%s/%s", dir, db);
 	CHECK(ch_store_open(&s, path, CH_STORE_READONLY) == CH_OK);
+	if (!s)
+		return UINT64_MAX; /* (and do not crash: nginx must still be stopped) */
 	CHECK(ch_store_stats_get(s, &st) == CH_OK);
 	ch_store_close(s);
 	return st.sightings;
