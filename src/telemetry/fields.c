@@ -51,8 +51,12 @@ void tel_lower_inplace(char *s)
 
 void tel_add_answer(ch_obs *o, const char *s)
 {
-	if (*s && o->num_answers < CH_TEL_MAX_LIST)
-		o->answers[o->num_answers++] = s;
+	if (!*s || o->num_answers >= CH_TEL_MAX_LIST)
+		return;
+	for (size_t i = 0; i < o->num_answers; i++) /* EVE v2 lists answers twice (grouped) */
+		if (!strcmp(o->answers[i], s))
+			return;
+	o->answers[o->num_answers++] = s;
 }
 
 void tel_add_fuid(ch_obs *o, const char *s)
