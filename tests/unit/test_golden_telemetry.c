@@ -147,7 +147,7 @@ static bool run_case(ch_buf *out, const char *path, const char *map_spec)
 static bool is_input(const char *name)
 {
 	size_t n = strlen(name);
-	return name[0] != '.' && !(n > 15 && !strcmp(name + n - 15, ".expected.ndjson") ) &&
+	return name[0] != '.' && !(n > 16 && !strcmp(name + n - 16, ".expected.ndjson")) &&
 	       !(n > 4 && !strcmp(name + n - 4, ".map"));
 }
 
