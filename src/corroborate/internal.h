@@ -21,7 +21,7 @@ typedef struct corr_entry {
 } corr_entry;
 
 typedef struct corr_table {
-	uint32_t *slots;     /* entry index + 1, 0 = empty */
+	uint64_t *slots;     /* high 32 bits of the hash << 32 | entry index + 1; 0 = empty */
 	size_t mask;
 	corr_entry *e;
 	size_t n, cap, heads;

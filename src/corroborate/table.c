@@ -34,10 +34,13 @@ uint32_t ch_corroborate__find(const corr_table *t, uint8_t tag, const void *key,
 	if (!t->slots)
 		return 0;
 	for (size_t i = h & t->mask;; i = (i + 1) & t->mask) {
-		uint32_t s = t->slots[i];
+		uint64_t v = t->slots[i];
+		uint32_t s = (uint32_t)v;
 		const corr_entry *e;
-		if (!s)
+		if (!v)
 			return 0;
+		if ((v >> 32) != (h >> 32)) /* most misses end here, without touching the entry */
+			continue;
 		e = &t->e[s - 1];
 		if (e->h == h && e->tag == tag && e->len == n && !memcmp(t->keys + e->off, key, n))
 			return s;
@@ -47,16 +50,16 @@ uint32_t ch_corroborate__find(const corr_table *t, uint8_t tag, const void *key,
 static ch_err grow_slots(corr_table *t)
 {
 	size_t nsz = t->slots ? (t->mask + 1) * 2 : 1024;
-	uint32_t *ns = calloc(nsz, sizeof *ns);
+	uint64_t *ns = calloc(nsz, sizeof *ns);
 
 	if (!ns)
 		return ch_error_set(CH_ERR_NOMEM, "out of memory");
 	for (size_t k = 0; t->slots && k <= t->mask; k++) {
-		uint32_t s = t->slots[k];
+		uint64_t s = t->slots[k];
 		size_t i;
 		if (!s)
 			continue;
-		for (i = t->e[s - 1].h & (nsz - 1); ns[i]; i = (i + 1) & (nsz - 1))
+		for (i = t->e[(uint32_t)s - 1].h & (nsz - 1); ns[i]; i = (i + 1) & (nsz - 1))
 			;
 		ns[i] = s;
 	}
@@ -123,7 +126,7 @@ ch_err ch_corroborate__insert(corr_table *t, uint8_t tag, const void *key, size_
 		size_t i;
 		for (i = h & t->mask; t->slots[i]; i = (i + 1) & t->mask)
 			;
-		t->slots[i] = (uint32_t)t->n;
+		t->slots[i] = (h >> 32) << 32 | (uint32_t)t->n;
 	}
 	t->heads++;
 	return CH_OK;

@@ -54,6 +54,7 @@ typedef struct tel_zeek {
 	char set_sep;           /* set/vector separator (',') */
 	char empty[32];         /* "(empty)" */
 	char unset[32];         /* "-" */
+	size_t empty_len, unset_len;
 	char path[32];          /* "conn", "ssl", ... */
 	int kind;               /* ch_obs_kind for the path, 0 = unknown path */
 	bool have_fields;

@@ -119,6 +119,8 @@ static void zeek_reset(tel_zeek *z)
 	z->set_sep = ',';
 	strcpy(z->empty, "(empty)");
 	strcpy(z->unset, "-");
+	z->empty_len = 7;
+	z->unset_len = 1;
 }
 
 /* Infers the log kind from its columns when #path does not name a known log. */
@@ -164,8 +166,10 @@ static int header(ch_telemetry_reader *r, char *line, size_t len)
 			return tel_bad(r, "Zeek #set_separator is not one character");
 	} else if (!strcmp(line, "#empty_field") && vl < sizeof z->empty) {
 		memcpy(z->empty, v, vl + 1);
+		z->empty_len = vl;
 	} else if (!strcmp(line, "#unset_field") && vl < sizeof z->unset) {
 		memcpy(z->unset, v, vl + 1);
+		z->unset_len = vl;
 	} else if (!strcmp(line, "#path")) {
 		size_t n = vl < sizeof z->path ? vl : sizeof z->path - 1;
 		memcpy(z->path, v, n);
@@ -197,7 +201,8 @@ static bool field(ch_telemetry_reader *r, ch_obs *o, int slot, char *s, size_t n
 {
 	tel_zeek *z = &r->zeek;
 
-	if (!strcmp(s, z->unset) || !strcmp(s, z->empty))
+	if ((n == z->unset_len && !memcmp(s, z->unset, n)) ||
+	    (n == z->empty_len && !memcmp(s, z->empty, n)))
 		return true;
 	if (slot == S_ANSWERS || slot == S_CERTS || slot == S_FUIDS) {
 		char *p = s, *end = s + n;
@@ -280,8 +285,10 @@ int ch_telemetry__zeek_line(ch_telemetry_reader *r, char *line, size_t len, ch_o
 	o->kind = (ch_obs_kind)z->kind;
 	o->log = z->path[0] ? z->path : ch_obs_kind_name(o->kind);
 	for (;;) {
-		char *sep = memchr(p, z->sep, (size_t)(end - p));
-		char *fe = sep ? sep : end;
+		char *fe = p, *sep;
+		while (fe < end && *fe != z->sep) /* fields are short: a loop beats memchr */
+			fe++;
+		sep = fe < end ? fe : NULL;
 		if (col < z->num_cols && z->slot[col]) {
 			*fe = '\0';
 			if (!field(r, o, z->slot[col], p, (size_t)(fe - p)))
