@@ -171,8 +171,10 @@ static ch_err table_row(ch_buf *b, const ch_corr_result *r)
 		ch_time_format(t2, r->last_seen);
 	CH_TRY(ch_buf_printf(b, "%-12s %-7s ", ch_verdict_name(r->verdict), ch_corr_kind_name(r->kind)));
 	CH_TRY(safe(b, r->indicator));
-	if (r->verdict == CH_VERDICT_NONE)
-		return ch_buf_putc(b, '\n');
+	if (r->verdict == CH_VERDICT_NONE) {
+		err = ch_buf_putc(b, '\n');
+		goto out;
+	}
 	CH_TRY(ch_buf_printf(b, "\n    %" PRIu64 " line%s, %s .. %s, hosts:", r->count,
 			     r->count == 1 ? "" : "s", t1, t2));
 	for (size_t i = 0; i < r->num_hosts && i < 8; i++) {
