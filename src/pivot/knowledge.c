@@ -44,7 +44,7 @@ bool ch_pivot__glob(const char *pat, const char *text)
 		if (*pat == '*') {
 			star = pat++;
 			resume = text;
-		} else if (*pat == '?' || *pat == tolower((unsigned char)*text)) {
+		} else if (*pat == '?' || (unsigned char)*pat == tolower((unsigned char)*text)) {
 			pat++;
 			text++;
 		} else if (star) {

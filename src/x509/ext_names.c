@@ -45,7 +45,8 @@ bool ch_x509__ext_san(ch_parse *p, ch_der v)
 	s->ip = alloc_strs(p, ni);
 	s->email = alloc_strs(p, ne);
 	s->uri = alloc_strs(p, nu);
-	s->other = ch_x509__alloc(p->arena, (no ? no : 1) * sizeof *s->other);
+	/* an iPAddress of the wrong length is kept in `other`: room for every one of them */
+	s->other = ch_x509__alloc(p->arena, (no + ni ? no + ni : 1) * sizeof *s->other);
 	if (!s->dns || !s->ip || !s->email || !s->uri || !s->other)
 		return false;
 	while (ch_der_get_fast(&seq, &gn, &tag, NULL)) {
