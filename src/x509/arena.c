@@ -4,6 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef CH_ARENA_ASAN
+#include <sanitizer/asan_interface.h>
+#define REDZONE 16 /* under ASan each allocation is followed by poisoned bytes */
+#else
+#define ASAN_POISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#define ASAN_UNPOISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#define REDZONE 0
+#endif
+
 #define BLOCK_MIN 16384u
 
 static ch_arena_block *new_block(ch_arena *a, size_t n)
@@ -26,9 +35,10 @@ static ch_arena_block *new_block(ch_arena *a, size_t n)
 void *ch_x509__alloc_slow(ch_arena *a, size_t n)
 {
 	ch_arena_block *b = a->head;
-	void *p;
+	unsigned char *p;
+	size_t want = n;
 
-	n = (n + 15) & ~(size_t)15;
+	n = ((n + 15) & ~(size_t)15) + REDZONE;
 	if (n == 0)
 		n = 16;
 	while (b && b->cap - b->used < n)
@@ -48,13 +58,16 @@ void *ch_x509__alloc_slow(ch_arena *a, size_t n)
 	a->head = b;
 	p = b->mem + b->used;
 	b->used += n;
+	ASAN_POISON_MEMORY_REGION(p + want, n - want);
 	return p;
 }
 
 void ch_x509__arena_reset(ch_arena *a)
 {
-	for (ch_arena_block *b = a->blocks; b; b = b->next)
+	for (ch_arena_block *b = a->blocks; b; b = b->next) {
 		b->used = 0;
+		ASAN_UNPOISON_MEMORY_REGION(b->mem, b->cap);
+	}
 	a->head = a->blocks;
 }
 
@@ -64,6 +77,7 @@ void ch_x509__arena_free(ch_arena *a)
 
 	while (b) {
 		ch_arena_block *n = b->next;
+		ASAN_UNPOISON_MEMORY_REGION(b->mem, b->cap);
 		free(b);
 		b = n;
 	}

@@ -28,10 +28,21 @@ typedef struct ch_arena {
 void *ch_x509__alloc_slow(ch_arena *a, size_t n);
 
 /* ch_x509__alloc: 16-byte aligned bump allocation from the current block; NULL past the cap. */
+#if defined(__SANITIZE_ADDRESS__)
+#define CH_ARENA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CH_ARENA_ASAN 1
+#endif
+#endif
+
 static inline void *ch_x509__alloc(ch_arena *a, size_t n)
 {
 	ch_arena_block *b = a->head;
 
+#ifdef CH_ARENA_ASAN
+	return ch_x509__alloc_slow(a, n); /* every allocation gets a poisoned redzone */
+#endif
 	n = n ? (n + 15) & ~(size_t)15 : 16;
 	if (b && b->cap - b->used >= n) {
 		void *p = b->mem + b->used;
