@@ -195,17 +195,27 @@ static ch_err decode_name(ch_parse *p, ch_dn *out, ch_der name_elem)
 	out->der.len = name_elem.len;
 	if (!ch_x509__get(p, &name, &name, CH_DER_SEQUENCE))
 		return ch_x509__fail(p, name_elem.data, "Name is not a SEQUENCE");
-	n = count_attrs(p, name, &ok);
-	if (!ok)
-		return ch_x509__fail(p, name.data, "malformed RelativeDistinguishedName");
-	if (n > CH_CERT_MAX_ITEMS)
-		return ch_x509__fail(p, name.data, "too many name attributes");
+	/* An attribute takes at least 9 octets (SET, SEQUENCE, a one-octet OID, an empty value),
+	 * which bounds the array without a counting pass over short names; long ones are counted. */
+	if (name.len <= 1024) {
+		n = name.len / 9 + 1;
+	} else {
+		n = count_attrs(p, name, &ok);
+		if (!ok)
+			return ch_x509__fail(p, name.data, "malformed RelativeDistinguishedName");
+		if (n > CH_CERT_MAX_ITEMS)
+			return ch_x509__fail(p, name.data, "too many name attributes");
+	}
 	out->attrs = ch_x509__alloc(p->arena, (n ? n : 1) * sizeof *out->attrs);
 	raw = ch_x509__alloc(p->arena, (n ? n : 1) * sizeof *raw);
 	if (!out->attrs || !raw)
 		return ch_x509__fail(p, name.data, "out of memory");
-	while (ch_x509__get(p, &name, &rdn, CH_DER_SET)) {
-		while (ch_x509__get(p, &rdn, &atv, CH_DER_SEQUENCE)) {
+	while (name.len) {
+		if (!ch_x509__get(p, &name, &rdn, CH_DER_SET))
+			return ch_x509__fail(p, name.data, "malformed RelativeDistinguishedName");
+		while (rdn.len) {
+			if (!ch_x509__get(p, &rdn, &atv, CH_DER_SEQUENCE) || i >= n)
+				return ch_x509__fail(p, rdn.data, "malformed RelativeDistinguishedName");
 			err = parse_atv(p, &out->attrs[i], &raw[i], atv, r);
 			if (err)
 				return err;
@@ -213,7 +223,7 @@ static ch_err decode_name(ch_parse *p, ch_dn *out, ch_der name_elem)
 		}
 		r++;
 	}
-	out->num_attrs = n;
+	out->num_attrs = i;
 	return build_text(p, out, raw);
 }
 
