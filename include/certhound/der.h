@@ -96,9 +96,16 @@ bool ch_der_get_element(ch_der *c, ch_der *out, unsigned tag);
 /* ch_der_skip_element skips one element with the given tag. */
 bool ch_der_skip_element(ch_der *c, unsigned tag);
 
+bool ch_der__peek_tag_slow(const ch_der *c, unsigned tag);
+
 /* ch_der_peek_tag returns true if the next element's identifier is this tag (its length is
  * checked by the getter that reads it). */
-bool ch_der_peek_tag(const ch_der *c, unsigned tag);
+static inline bool ch_der_peek_tag(const ch_der *c, unsigned tag)
+{
+	if (c->len >= 2 && (c->data[0] & 0x1f) != 0x1f) /* low tag number: the first octet says */
+		return (((unsigned)(c->data[0] & 0xe0) << 24) | (c->data[0] & 0x1fu)) == tag;
+	return ch_der__peek_tag_slow(c, tag);
+}
 
 /* ch_der_get_optional: if the next element has `tag`, read its contents into out and set
  * *out_present; otherwise leave the cursor and set *out_present = false. */

@@ -294,16 +294,12 @@ bool ch_der_skip_element(ch_der *c, unsigned tag)
 	return ch_der_get(c, &body, tag);
 }
 
-bool ch_der_peek_tag(const ch_der *c, unsigned tag)
+bool ch_der__peek_tag_slow(const ch_der *c, unsigned tag)
 {
 	unsigned t;
 	size_t hdr, len;
 	bool ber = false, indef = false;
 
-	if (c->len >= 2 && (c->data[0] & 0x1f) != 0x1f) { /* low tag number: the first octet says */
-		t = ((unsigned)(c->data[0] & 0xe0) << 24) | (c->data[0] & 0x1fu);
-		return t == tag;
-	}
 	return parse_header(c, &t, &hdr, &len, true, &ber, &indef, 0) && t == tag;
 }
 

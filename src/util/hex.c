@@ -1,14 +1,20 @@
 /* Hex and base64 encoding. Table-driven, no allocation. */
 #include <certhound/util.h>
 
-static const char hexdig[] = "0123456789abcdef";
+#include <string.h>
+
+
+/* hexpairs: the two lower-case hex digits of every byte value, in order. */
+#define HEXROW(h) h "0" h "1" h "2" h "3" h "4" h "5" h "6" h "7" h "8" h "9" h "a" h "b" h "c" \
+		  h "d" h "e" h "f"
+static const char hexpairs[513] = HEXROW("0") HEXROW("1") HEXROW("2") HEXROW("3") HEXROW("4")
+	HEXROW("5") HEXROW("6") HEXROW("7") HEXROW("8") HEXROW("9") HEXROW("a") HEXROW("b")
+	HEXROW("c") HEXROW("d") HEXROW("e") HEXROW("f");
 
 void ch_hex_encode(char *out, const uint8_t *in, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hexdig[in[i] >> 4];
-		out[2 * i + 1] = hexdig[in[i] & 15];
-	}
+	for (size_t i = 0; i < n; i++)
+		memcpy(out + 2 * i, hexpairs + 2 * in[i], 2);
 	out[2 * n] = '\0';
 }
 
