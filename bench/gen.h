@@ -118,7 +118,7 @@ void gen_domains_free(gen_domains *d);
 /* gen_domain_pick draws a domain index by popularity. */
 size_t gen_domain_pick(const gen_domains *d, gen_rng *r);
 
-#define GEN_MAX_SANS 160
+#define GEN_MAX_SANS 320 /* gen_corpus draws at most 150; gen_world's CDN certificates carry up to 300 */
 #define GEN_NAME_MAX 256
 
 typedef struct gen_sans {

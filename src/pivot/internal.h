@@ -33,6 +33,8 @@ typedef struct ch_pv_rule {
 	char *shown;       /* the glob as written */
 } ch_pv_rule;
 
+#define PV_MAX_SCOPES 32
+
 enum ch_pv_lead_w { PV_LEAD_NAME = 0, PV_LEAD_DOMAIN, PV_LEAD_IP, PV_LEAD_SIGHTING, PV_LEAD_COUNT_ };
 
 struct ch_pivot_kb {
@@ -46,7 +48,14 @@ struct ch_pivot_kb {
 	double min_weight;   /* weaker steps are suppressed as common-value */
 	double min_score;    /* paths weaker than this are not followed further */
 	double multi_tenant; /* unrelated registrable labels that make a certificate multi-tenant */
+	bool confirm_only[CH_SA_COUNT_]; /* `pivot ATTR W confirm`: raises scores, makes no lead alone */
+	char *value_scope[PV_MAX_SCOPES]; /* `scope REASON value`: such rules suppress the value only */
+	size_t num_value_scope;
 };
+
+/* ch_pivot__value_scope returns true when rules with this reason suppress only the value they
+ * match (a tool default), not the whole certificate (a CDN name). */
+bool ch_pivot__value_scope(const ch_pivot_kb *kb, const char *reason);
 
 /* ch_pivot__glob matches a lower-case pattern against text case-insensitively. */
 bool ch_pivot__glob(const char *pat, const char *text);
@@ -82,6 +91,7 @@ typedef struct ch_pv_cert {
 	bool seed;            /* a certificate seed: never a lead */
 	bool loaded;
 	bool stored;
+	bool weak_only;       /* reached only through confirm-only values: not a lead, not expanded */
 	const char *shared_reason;  /* set when the certificate is shared (static kb/const text) */
 	char *shared_detail;
 	size_t tenants_listed;

@@ -94,7 +94,46 @@ void ch_pivot_kb_free(ch_pivot_kb *kb)
 		free(kb->rules[i].shown);
 	}
 	free(kb->rules);
+	for (size_t i = 0; i < kb->num_value_scope; i++)
+		free(kb->value_scope[i]);
 	free(kb);
+}
+
+bool ch_pivot__value_scope(const ch_pivot_kb *kb, const char *reason)
+{
+	for (size_t i = 0; kb && reason && i < kb->num_value_scope; i++)
+		if (!strcmp(kb->value_scope[i], reason))
+			return true;
+	return false;
+}
+
+/* set_scope records whether rules named `reason` suppress the value only or the certificate. */
+static ch_err set_scope(ch_pivot_kb *kb, const char *reason, const char *scope, const char *name,
+			size_t line)
+{
+	size_t i = 0;
+
+	while (i < kb->num_value_scope && strcmp(kb->value_scope[i], reason))
+		i++;
+	if (!strcmp(scope, "cert")) {
+		if (i < kb->num_value_scope) {
+			free(kb->value_scope[i]);
+			kb->value_scope[i] = kb->value_scope[--kb->num_value_scope];
+		}
+		return CH_OK;
+	}
+	if (strcmp(scope, "value"))
+		return ch_error_set(CH_ERR_PARSE, "%s:%zu: scope is 'value' or 'cert', not '%s'", name,
+				    line, scope);
+	if (i < kb->num_value_scope)
+		return CH_OK;
+	if (kb->num_value_scope == PV_MAX_SCOPES)
+		return ch_error_set(CH_ERR_LIMIT, "%s:%zu: more than %d scope lines", name, line,
+				    PV_MAX_SCOPES);
+	if (!(kb->value_scope[kb->num_value_scope] = strdup(reason)))
+		return ch_error_set(CH_ERR_NOMEM, "out of memory");
+	kb->num_value_scope++;
+	return CH_OK;
 }
 
 size_t ch_pivot_kb_rules(const ch_pivot_kb *kb)
@@ -169,12 +208,22 @@ static ch_err parse_line(ch_pivot_kb *kb, const char *w1, const char *w2, const 
 
 	if (!*w2 || !*rest)
 		return ch_error_set(CH_ERR_PARSE, "%s:%zu: expected three fields", name, line);
-	if (!strcmp(w1, "pivot") || !strcmp(w1, "lead") || !strcmp(w1, "set")) {
+	if (!strcmp(w1, "pivot") || !strcmp(w1, "lead") || !strcmp(w1, "set") || !strcmp(w1, "scope")) {
 		char num[64];
-		size_t k = strcspn(rest, " \t#");
+		bool confirm = false;
+		size_t k = strcspn(rest, " \t#"), m = k + strspn(rest + k, " \t");
 		snprintf(num, sizeof num, "%.*s", (int)(k < 63 ? k : 63), rest);
-		if (rest[k + strspn(rest + k, " \t")] && rest[k + strspn(rest + k, " \t")] != '#')
+		/* `pivot ATTR WEIGHT confirm` */
+		if (!strcmp(w1, "pivot") && !strncmp(rest + m, "confirm", 7) &&
+		    (!rest[m + 7] || strchr(" \t#", rest[m + 7]))) {
+			confirm = true;
+			m += 7;
+			m += strspn(rest + m, " \t");
+		}
+		if (rest[m] && rest[m] != '#')
 			return ch_error_set(CH_ERR_PARSE, "%s:%zu: unexpected text after '%s'", name, line, num);
+		if (!strcmp(w1, "scope"))
+			return set_scope(kb, w2, num, name, line);
 		rest = num;
 		if (!parse_weight(&v, rest))
 			return ch_error_set(CH_ERR_PARSE, "%s:%zu: '%s' is not a number", name, line, rest);
@@ -182,6 +231,7 @@ static ch_err parse_line(ch_pivot_kb *kb, const char *w1, const char *w2, const 
 			if (!(a = ch_store_attr_from_name(w2)))
 				return ch_error_set(CH_ERR_PARSE, "%s:%zu: unknown attribute '%s'", name, line, w2);
 			kb->pivot_w[a] = v > 1 ? 1 : v;
+			kb->confirm_only[a] = confirm;
 			return CH_OK;
 		}
 		if (!strcmp(w1, "lead")) {

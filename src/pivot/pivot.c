@@ -184,7 +184,7 @@ static ch_err add_in(ch_pivot *p, ch_pv_seed_in **out)
 
 ch_err ch_pivot_add_seed(ch_pivot *p, const char *text)
 {
-	ch_pv_seed_in *s;
+	ch_pv_seed_in *s = NULL;
 	size_t n = text ? strlen(text) : 0;
 	ch_err err;
 
@@ -209,7 +209,7 @@ ch_err ch_pivot_add_seed(ch_pivot *p, const char *text)
 
 ch_err ch_pivot_add_cert(ch_pivot *p, const uint8_t *der, size_t der_len, const char *label)
 {
-	ch_pv_seed_in *s;
+	ch_pv_seed_in *s = NULL;
 	ch_err err;
 
 	if (!der || !der_len || der_len > CH_CERT_MAX_DER)

@@ -348,12 +348,14 @@ static ch_err classify(ch_pivot *p, ch_pv_cert *c)
 		case CH_SA_SUBJECT_O:
 		case CH_SA_SUBJECT_OU:
 		case CH_SA_SUBJECT_CN:
-			if ((reason = ch_pivot_kb_match(p->kb, v->attr, v->text, &pat))) {
+			if ((reason = ch_pivot_kb_match(p->kb, v->attr, v->text, &pat)) &&
+			    !ch_pivot__value_scope(p->kb, reason)) {
 				snprintf(detail, sizeof detail, "rule '%s'", pat);
 				CH_TRY(ch_pivot__suppress(p, ch_store_attr_name(v->attr), v->text, reason,
 							  detail, c->sha, v->count));
 				CH_TRY(set_shared(c, reason, "%s %s", ch_store_attr_name(v->attr), v->text));
-			} else if (v->attr == CH_SA_NAME && !ch_names_registered_domain(p->names, v->text) &&
+			} else if (!reason && v->attr == CH_SA_NAME &&
+				   !ch_names_registered_domain(p->names, v->text) &&
 				   ch_names_suffix_type(p->names, v->text) == CH_SUFFIX_PRIVATE) {
 				CH_TRY(ch_pivot__suppress(p, "name", v->text, "psl-private",
 							  "a public suffix of the PSL's private section (a "
@@ -478,6 +480,37 @@ static ch_err expand(ch_pivot *p, size_t ci)
 	return err;
 }
 
+/* weak_only returns true when every path into a certificate from shallower certificates goes
+ * through a confirm-only attribute (a JA4X: how a certificate was made, which unrelated
+ * operators share); it then records the certificate as suppressed and returns true. */
+static bool weak_only(ch_pivot *p, size_t ci, ch_err *err)
+{
+	ch_pv_cert *c = &p->certs[ci];
+	const ch_pv_edge *best = NULL;
+	char detail[600];
+
+	*err = CH_OK;
+	if (c->depth == 0 || c->seed)
+		return false;
+	for (size_t e = c->first_edge; e != PV_NO_CERT; e = p->edges[e].next) {
+		const ch_pv_edge *ed = &p->edges[e];
+		if (ed->from_depth >= c->depth)
+			continue;
+		if (!p->kb->confirm_only[ch_store_attr_from_name(ed->attr)])
+			return false;
+		if (!best || ed->weight > best->weight)
+			best = ed;
+	}
+	if (!best)
+		return false;
+	c->weak_only = true;
+	snprintf(detail, sizeof detail, "reached only through %s %.80s (%llu certificates): it "
+		 "confirms other links but makes no lead alone", best->attr, best->value,
+		 (unsigned long long)best->shared_by);
+	*err = ch_pivot__suppress(p, "cert", c->sha, "confirm-only", detail, best->from, best->shared_by);
+	return true;
+}
+
 ch_err ch_pivot__walk(ch_pivot *p)
 {
 	ch_err err = CH_OK;
@@ -490,10 +523,12 @@ ch_err ch_pivot__walk(ch_pivot *p)
 					      p->num_certs - ci);
 			break;
 		}
+		c->score = score_of(p, ci);
+		if (weak_only(p, ci, &err) || err)
+			continue;
 		if (!c->loaded)
 			CH_TRY(load(p, c));
 		c = &p->certs[ci];
-		c->score = score_of(p, ci);
 		if (!c->first_seen) {
 			c->first_seen = c->not_before;
 			c->last_seen = c->not_after < p->o.now ? c->not_after : p->o.now;
