@@ -108,9 +108,8 @@ typedef struct world {
 	const char *attr_name[12];
 	char attr_val[12][300];
 	size_t num_attrs;
-	char doms[64][256];     /* registrable domains of the SAN list (first 64) */
+	char doms[GEN_MAX_SANS][256]; /* registrable domains of the SAN list */
 	size_t num_doms;
-	bool many_doms;
 	/* output */
 	char **pem;             /* every certificate's PEM block, shuffled before writing */
 	size_t num_pem, cap_pem;
@@ -306,7 +305,6 @@ static void cert_begin(world *w)
 	w->sans->primary = 0;
 	w->num_attrs = 0;
 	w->num_doms = 0;
-	w->many_doms = false;
 }
 
 /* san adds a DNS name and records its registrable domain. */
@@ -334,10 +332,7 @@ static void san(world *w, const char *fmt, ...)
 	for (size_t i = 0; i < w->num_doms; i++)
 		if (!strcmp(w->doms[i], reg))
 			return;
-	if (w->num_doms < 64)
-		snprintf(w->doms[w->num_doms++], sizeof w->doms[0], "%s", reg);
-	else
-		w->many_doms = true;
+	snprintf(w->doms[w->num_doms++], sizeof w->doms[0], "%s", reg);
 }
 
 static void san_ip(world *w, unsigned a, unsigned b, unsigned c, unsigned d)

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# scripts/demo.sh — set up, build and run certhound's main job on the bundled demo data.
+# scripts/demo.sh — set up, build and run certhound's main job on the bundled demo world.
 #
 # On a fresh Debian 12 machine it first installs the missing build tools and libraries
-# (scripts/deps.sh; sudo when not root), then builds into build/ and decodes every certificate
-# under data/demo/certs/ (regenerate them with data/demo/make-demo.sh).
-# Options: --format table|json|ndjson|csv is passed to `certhound parse`.
+# (scripts/deps.sh; sudo when not root), then builds into build/, generates the demo world
+# (bench/gen_world: a few thousand certificates of a realistic Internet with two adversary
+# campaigns planted in it, the same bytes every time), stores it in a throw-away store
+# (build/demo.db) and pivots from one indicator of the first campaign — a look-alike domain of
+# a bank — printing the ranked, explained leads and the noise that was not followed.
+# Options are passed to `certhound pivot` (e.g. --format json, --depth 3, another SEED).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
@@ -13,28 +16,24 @@ ch_deps_install "${CH_BUILD_PKGS[@]}"
 
 build=${CH_BUILD:-build}
 cmake -S . -B "$build" >/dev/null
-cmake --build "$build" -j2 --target certhound_cli >/dev/null
+cmake --build "$build" -j2 --target certhound_cli gen_world >/dev/null
 bin=$build/certhound
-
-echo "== certhound parse data/demo" >&2
-status=0
-"$bin" parse "$@" data/demo || status=$?
-
-# Later stages of the main job run here as soon as the commands exist in this build:
-# store the demo certificates in a throw-away database, then search it.
-has_cmd() { "$bin" --help 2>/dev/null | grep -q "^  $1 "; }
+world=$build/demo-world
 db=$build/demo.db
-if has_cmd ingest; then
-	rm -f "$db"
-	echo "== certhound --db $db ingest data/demo" >&2
-	"$bin" --db "$db" ingest data/demo || status=$?
-	if has_cmd search; then
-		echo "== certhound --db $db search 'name:*.example-shop.com'" >&2
-		"$bin" --db "$db" search 'name:*.example-shop.com' || status=$?
-	fi
-	if has_cmd stats; then
-		echo "== certhound --db $db stats" >&2
-		"$bin" --db "$db" stats || status=$?
-	fi
-fi
+
+echo "== certhound parse --format table --compact data/demo" >&2
+status=0
+"$bin" parse --format table --compact data/demo || status=$?
+
+echo "== bench/gen_world --out $world   (the demo world; ground truth in $world/truth.json)" >&2
+rm -rf "$world" "$db"
+"$build/bench/gen_world" --out "$world"
+echo "== certhound --db $db ingest $world/certs" >&2
+"$bin" --db "$db" ingest "$world/certs" || status=$?
+
+seed=domain:northwlnd-bank.com
+args=("$@")
+[ ${#args[@]} -gt 0 ] || args=(--format table --show-suppressed "$seed")
+echo "== certhound --db $db pivot ${args[*]}" >&2
+"$bin" --db "$db" pivot "${args[@]}" || status=$?
 exit "$status"

@@ -107,6 +107,7 @@ typedef struct ch_pivot_lead {
 	char **certs;          /* SHA-256 hex of the certificates behind the lead */
 	size_t num_certs;
 	char *issuer;          /* cert leads: issuer DN (NULL otherwise) */
+	char *cert_name;       /* cert leads: a host name it carries, for display (may be NULL) */
 	int64_t not_before;    /* cert leads: validity */
 	int64_t not_after;
 	char *corroborate;     /* the indicator to feed to `certhound corroborate` */

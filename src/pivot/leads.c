@@ -160,8 +160,27 @@ static ch_err carried(ch_pivot *p, const ch_pv_cert *c, ch_pivot_kind kind, cons
 	return via_add(l, c->label ? c->label : c->sha, attr, value, shared_by, s);
 }
 
+/* display_name picks the name shown beside a certificate: its first host name without a
+ * wildcard, else its first host name, else its subject CN. */
+static const char *display_name(const ch_pv_cert *c)
+{
+	const char *wild = NULL, *cn = NULL;
+
+	for (size_t i = 0; i < c->num_vals; i++) {
+		const ch_store_value *v = &c->vals[i];
+		if (v->attr == CH_SA_NAME && strncmp(v->text, "*.", 2))
+			return v->text;
+		if (v->attr == CH_SA_NAME && !wild)
+			wild = v->text;
+		if (v->attr == CH_SA_SUBJECT_CN && !cn)
+			cn = v->text;
+	}
+	return wild ? wild : cn;
+}
+
 static ch_err cert_lead(ch_pivot *p, const ch_pv_cert *c)
 {
+	const char *name;
 	ch_pivot_lead *l;
 	ch_err err = CH_OK;
 
@@ -173,6 +192,8 @@ static ch_err cert_lead(ch_pivot *p, const ch_pv_cert *c)
 	l->not_before = c->not_before;
 	l->not_after = c->not_after;
 	if (c->issuer && !(l->issuer = strdup(c->issuer)))
+		return nomem();
+	if (!l->cert_name && (name = display_name(c)) && !(l->cert_name = strdup(name)))
 		return nomem();
 	CH_TRY(cert_add(l, c));
 	for (size_t e = c->first_edge; e != PV_NO_CERT; e = p->edges[e].next) {

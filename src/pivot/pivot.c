@@ -61,6 +61,7 @@ void ch_pivot_result_free(ch_pivot_result *r)
 		free(l->certs);
 		free(l->value);
 		free(l->issuer);
+		free(l->cert_name);
 		free(l->corroborate);
 	}
 	for (size_t i = 0; i < r->num_suppressed; i++) {

@@ -292,9 +292,12 @@ static ch_err load(ch_pivot *p, ch_pv_cert *c)
 	for (size_t i = 0; i < rec->num_sightings; i++) {
 		const ch_store_sighting *g = &rec->sightings[i];
 		size_t k = 0;
-		if (g->timestamp > 0 && (!c->first_seen || g->timestamp < c->first_seen))
+		/* a file sighting's time is when certhound read the file, not when the certificate
+		 * was in use: only CT, scan and telemetry times count as seen */
+		if (g->kind != CH_SOURCE_FILE && g->timestamp > 0 &&
+		    (!c->first_seen || g->timestamp < c->first_seen))
 			c->first_seen = g->timestamp;
-		if (g->timestamp > c->last_seen)
+		if (g->kind != CH_SOURCE_FILE && g->timestamp > c->last_seen)
 			c->last_seen = g->timestamp;
 		if (!g->ip || !*g->ip)
 			continue;

@@ -65,6 +65,8 @@ static void json_lead(ch_json *j, const ch_pivot_lead *l)
 		ch_json_cstr(j, l->certs[i]);
 	ch_json_arr_end(j);
 	if (l->kind == CH_PIVOT_CERT) {
+		ch_json_key(j, "name");
+		ch_json_cstr(j, l->cert_name);
 		ch_json_key(j, "issuer");
 		ch_json_cstr(j, l->issuer);
 		ch_json_key(j, "not_before");
@@ -183,6 +185,30 @@ static size_t columns(const char *s, size_t n)
 	return c;
 }
 
+/* cert_label appends " NAME" after a shortened fingerprint, cut to `room` columns. */
+static ch_err cert_label(ch_buf *b, const char *name, size_t room)
+{
+	size_t n = strlen(name);
+	ch_err err = CH_OK;
+
+	if (room < 6)
+		return CH_OK;
+	CH_TRY(ch_buf_putc(b, ' '));
+	if (n + 1 <= room || n > 255)
+		CH_TRY(n > 255 ? ch_buf_puts(b, "\xe2\x80\xa6") : safe(b, name));
+	else {
+		char cut[256];
+		size_t k = room - 2;
+		while (k && ((unsigned char)name[k] & 0xc0) == 0x80)
+			k--; /* do not split a UTF-8 sequence */
+		snprintf(cut, sizeof cut, "%.*s", (int)k, name);
+		CH_TRY(safe(b, cut));
+		CH_TRY(ch_buf_puts(b, "\xe2\x80\xa6"));
+	}
+out:
+	return err;
+}
+
 static ch_err date(ch_buf *b, int64_t t)
 {
 	char tmp[21];
@@ -248,6 +274,8 @@ static ch_err table(ch_buf *b, const ch_pivot_result *r, bool show_suppressed)
 		CH_TRY(ch_buf_printf(b, "%.3f  %-5u  %-6s  ", l->score, l->depth, ch_pivot_kind_name(l->kind)));
 		start = b->len;
 		CH_TRY(short_value(b, l->value, 16));
+		if (l->kind == CH_PIVOT_CERT && l->cert_name)
+			CH_TRY(cert_label(b, l->cert_name, 40 - columns(b->data + start, b->len - start)));
 		for (size_t w = columns(b->data + start, b->len - start); w < 40; w++)
 			CH_TRY(ch_buf_putc(b, ' '));
 		CH_TRY(ch_buf_puts(b, "  "));
