@@ -133,6 +133,11 @@ ch_err ch_scan_targets_exclude(ch_scan_targets *t, const char *spec) CH_WARN_UNU
 /* ch_scan_targets_exclude_file adds one exclusion per line of a file. */
 ch_err ch_scan_targets_exclude_file(ch_scan_targets *t, const char *path) CH_WARN_UNUSED;
 
+/* ch_scan_targets_resolve pins a host name to an address ("name=addr", curl's --resolve): the
+ * name is then probed at that address (with the name as SNI) without asking DNS. At most
+ * CH_SCAN_MAX_EXCLUDES pins. */
+ch_err ch_scan_targets_resolve(ch_scan_targets *t, const char *pin) CH_WARN_UNUSED;
+
 /* ch_scan_targets_count sets *out to the number of target hosts (addresses and names, ranges
  * expanded, exclusions of literal addresses applied) in the scope. */
 ch_err ch_scan_targets_count(ch_scan_targets *t, uint64_t *out) CH_WARN_UNUSED;

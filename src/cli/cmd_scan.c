@@ -52,6 +52,7 @@ static void usage(FILE *f)
 	      "  --yes                   accept larger ranges\n"
 	      "  -4, -6                  IPv4 or IPv6 addresses of names only\n"
 	      "  --all-addrs             every address of a name (up to 16), not one per family\n"
+	      "  --resolve NAME=ADDR     probe NAME at ADDR (SNI NAME) without asking DNS\n"
 	      "Probes:\n"
 	      "  --no-sni-probe          names: connect without SNI only\n"
 	      "  --also-default          names: also connect without SNI and compare the leaves\n"
@@ -192,7 +193,7 @@ enum {
 	O_FROM_QUERY = 256, O_EXCLUDE, O_EXCLUDE_FILE, O_MAX_RANGE, O_YES, O_ALL_ADDRS,
 	O_NO_SNI, O_ALSO_DEFAULT, O_STARTTLS, O_ALPN, O_CERT_ONLY, O_RATE, O_HOST_RATE,
 	O_CONC, O_CTO, O_HTO, O_TO, O_RETRIES, O_FORMAT, O_NO_STORE, O_RESTART, O_NO_PROGRESS,
-	O_MAX_CHAIN, O_RESOLVERS,
+	O_MAX_CHAIN, O_RESOLVERS, O_RESOLVE,
 };
 
 static const struct option longopts[] = {
@@ -218,6 +219,7 @@ static const struct option longopts[] = {
 	{"retries", required_argument, NULL, O_RETRIES},
 	{"max-chain-bytes", required_argument, NULL, O_MAX_CHAIN},
 	{"resolvers", required_argument, NULL, O_RESOLVERS},
+	{"resolve", required_argument, NULL, O_RESOLVE},
 	{"format", required_argument, NULL, O_FORMAT},
 	{"no-store", no_argument, NULL, O_NO_STORE},
 	{"restart", no_argument, NULL, O_RESTART},
@@ -230,7 +232,8 @@ static const struct option longopts[] = {
 typedef struct cli_opts {
 	ch_scan_opts so;
 	const char *files[64], *excludes[CH_SCAN_MAX_EXCLUDES], *exclude_files[16];
-	size_t num_files, num_excludes, num_exclude_files;
+	const char *pins[256];
+	size_t num_files, num_excludes, num_exclude_files, num_pins;
 	const char *query;
 	ch_report_format format;
 	bool have_format, no_store, restart, no_progress, quiet;
@@ -275,6 +278,11 @@ static int parse_opts(cli_opts *o, int argc, char **argv)
 		case '4': o->so.family = 4; break;
 		case '6': o->so.family = 6; break;
 		case O_ALL_ADDRS: o->so.all_addrs = true; break;
+		case O_RESOLVE:
+			if (o->num_pins == 256)
+				return ch_cli_fail(CH_EXIT_USAGE, "too many --resolve");
+			o->pins[o->num_pins++] = optarg;
+			break;
 		case O_NO_SNI: o->so.sni_probe = false; break;
 		case O_ALSO_DEFAULT: o->so.also_default = true; break;
 		case O_STARTTLS:
@@ -330,6 +338,9 @@ static int build_scope(ch_scan_targets *t, cli_opts *o, int argc, char **argv, c
 	for (size_t i = 0; i < o->num_exclude_files; i++)
 		if (ch_scan_targets_exclude_file(t, o->exclude_files[i]) != CH_OK)
 			return ch_cli_fail(CH_EXIT_BAD_INPUT, "--exclude-file: %s", ch_error_last());
+	for (size_t i = 0; i < o->num_pins; i++)
+		if (ch_scan_targets_resolve(t, o->pins[i]) != CH_OK)
+			return ch_cli_fail(CH_EXIT_USAGE, "--resolve: %s", ch_error_last());
 	for (int i = optind; i < argc; i++) {
 		ch_err err = ch_scan_targets_add(t, argv[i]);
 		if (err != CH_OK)

@@ -273,6 +273,15 @@ static void tls_step(conn *c)
 		c->handshake_ms = ms_since(c->connected_ns);
 		c->tls_version = SSL_get_version(c->ssl);
 		c->cipher = SSL_get_cipher_name(c->ssl);
+		if (!c->alpn[0]) {
+			const unsigned char *a = NULL;
+			unsigned al = 0;
+			SSL_get0_alpn_selected(c->ssl, &a, &al);
+			if (al && al < sizeof c->alpn) {
+				memcpy(c->alpn, a, al);
+				c->alpn[al] = '\0';
+			}
+		}
 		set_status(c, "ok", "done", "%s", "");
 		ch_scan__eng_finish(c->e, c);
 		return;

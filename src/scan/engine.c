@@ -605,8 +605,9 @@ static void refill(eng *e)
 	while (!e->iter_eof && e->fatal == CH_OK && e->ring_n < e->ring_cap &&
 	       e->pending.n < pending_max && e->resolving < 512) {
 		ch_scan__target x;
+		ch_scan__addr pins[CH_SCAN_MAX_ADDRS];
 		bool excluded = false;
-		size_t slot;
+		size_t slot, npin;
 		tgt *t;
 		ch_err err = ch_scan__iter_next(e->t, &x, &excluded);
 		if (err == CH_ERR_EOF) {
@@ -632,6 +633,9 @@ static void refill(eng *e)
 		if (excluded) {
 			e->pr.excluded++;
 			target_done(e, t);
+		} else if (x.name[0] && (npin = ch_scan__pinned(e->t, x.name, pins,
+								  CH_SCAN_MAX_ADDRS)) > 0) {
+			add_probes(e, t, pins, npin);
 		} else if (x.name[0]) {
 			err = ch_scan__resolver_submit(e->res, x.name, slot);
 			if (err != CH_OK) {

@@ -50,6 +50,10 @@ ch_err ch_scan__iter_next(ch_scan_targets *t, ch_scan__target *out, bool *out_ex
 bool ch_scan__excluded_addr(const ch_scan_targets *t, const ch_scan__addr *a);
 bool ch_scan__excluded_name(const ch_scan_targets *t, const char *name);
 
+/* ch_scan__pinned collects the addresses pinned to name (ch_scan_targets_resolve) into out;
+ * returns how many (0 = ask DNS). */
+size_t ch_scan__pinned(const ch_scan_targets *t, const char *name, ch_scan__addr *out, size_t cap);
+
 /* ---- the poller (Redis ae style: the backend in its own file) ----------------------------- */
 
 #define CH_SCAN__EV_READ 0x1u

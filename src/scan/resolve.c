@@ -44,7 +44,6 @@ static void lookup(const ch_scan__resolver *r, const char *name, ch_scan__answer
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = r->family == 4 ? AF_INET : r->family == 6 ? AF_INET6 : AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_ADDRCONFIG;
 	a->num_addrs = 0;
 	a->gai_error = getaddrinfo(name, NULL, &hints, &res);
 	if (a->gai_error == EAI_SYSTEM && errno == 0)

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 typedef enum sp_kind { SP_NAME = 1, SP_ADDR, SP_RANGE, SP_FILE } sp_kind;
@@ -39,6 +40,8 @@ struct ch_scan_targets {
 	size_t num_specs, cap_specs;
 	excl *excls;
 	size_t num_excls, cap_excls;
+	excl *pins;           /* name -> addr */
+	size_t num_pins, cap_pins;
 	/* iteration */
 	size_t it_spec;
 	uint64_t it_off, it_index;
@@ -302,6 +305,9 @@ void ch_scan_targets_free(ch_scan_targets *t)
 		free(t->specs[i].text);
 	for (size_t i = 0; i < t->num_excls; i++)
 		free(t->excls[i].name);
+	for (size_t i = 0; i < t->num_pins; i++)
+		free(t->pins[i].name);
+	free(t->pins);
 	if (t->it_file)
 		fclose(t->it_file);
 	free(t->it_line.text);
@@ -478,6 +484,50 @@ ch_err ch_scan_targets_exclude_file(ch_scan_targets *t, const char *path)
 	return err;
 }
 
+ch_err ch_scan_targets_resolve(ch_scan_targets *t, const char *pin)
+{
+	char buf[CH_SCAN_MAX_SPEC + 1], *eq, *a;
+	excl e = {0};
+
+	if (strlen(pin) > CH_SCAN_MAX_SPEC || t->num_pins >= CH_SCAN_MAX_EXCLUDES)
+		return ch_error_set(CH_ERR_LIMIT, "too many or too long --resolve pins");
+	snprintf(buf, sizeof buf, "%s", pin);
+	eq = strchr(buf, '=');
+	if (!eq)
+		return ch_error_set(CH_ERR_PARSE, "'%s': expected NAME=ADDRESS", pin);
+	*eq = '\0';
+	a = eq + 1;
+	if (*a == '[' && a[strlen(a) - 1] == ']') {
+		a[strlen(a) - 1] = '\0';
+		a++;
+	}
+	if (!name_ok(buf) || !addr_parse(&e.addr, a))
+		return ch_error_set(CH_ERR_PARSE, "'%s': expected NAME=ADDRESS", pin);
+	if (t->num_pins == t->cap_pins) {
+		size_t n = t->cap_pins ? t->cap_pins * 2 : 8;
+		excl *q = realloc(t->pins, n * sizeof *q);
+		if (!q)
+			return ch_error_set(CH_ERR_NOMEM, "out of memory");
+		t->pins = q;
+		t->cap_pins = n;
+	}
+	e.name = strdup(buf);
+	if (!e.name)
+		return ch_error_set(CH_ERR_NOMEM, "out of memory");
+	t->pins[t->num_pins++] = e;
+	return CH_OK;
+}
+
+size_t ch_scan__pinned(const ch_scan_targets *t, const char *name, ch_scan__addr *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->num_pins && n < cap; i++)
+		if (!strcasecmp(t->pins[i].name, name))
+			out[n++] = t->pins[i].addr;
+	return n;
+}
+
 bool ch_scan__excluded_addr(const ch_scan_targets *t, const ch_scan__addr *a)
 {
 	for (size_t i = 0; i < t->num_excls; i++)
@@ -542,6 +592,11 @@ ch_err ch_scan_targets_id(ch_scan_targets *t, char out[80], const ch_scan_opts *
 		ch_scan__addr_text(a, sizeof a, &t->excls[i].addr);
 		err = ch_buf_printf(&b, "\nx %s %s/%d", t->excls[i].name ? t->excls[i].name : "", a,
 				    t->excls[i].prefix);
+	}
+	for (size_t i = 0; err == CH_OK && i < t->num_pins; i++) {
+		char a[INET6_ADDRSTRLEN];
+		ch_scan__addr_text(a, sizeof a, &t->pins[i].addr);
+		err = ch_buf_printf(&b, "\nr %s %s", t->pins[i].name, a);
 	}
 	if (err == CH_OK)
 		err = ch_hash_new(&h);
