@@ -199,6 +199,23 @@ ch_err ch_report_pivot(FILE *f, ch_report_format format, const struct ch_pivot_r
 /* ch_report_pivot_json appends the pivot JSON document to out (for the HTTP API). */
 ch_err ch_report_pivot_json(ch_buf *out, const struct ch_pivot_result *r, bool pretty) CH_WARN_UNUSED;
 
+/* Graph and exchange formats of a pivot result (src/report/pivot_{dot,stix,html}.c), appended
+ * to `out`; docs/pivot.md describes each. */
+
+/* ch_report_pivot_dot: a GraphViz digraph — seeds, certificates and values as nodes, the paths
+ * as edges labelled with the shared value and its count, suppressed certificates dashed. */
+ch_err ch_report_pivot_dot(ch_buf *out, const struct ch_pivot_result *r) CH_WARN_UNUSED;
+
+/* ch_report_pivot_stix: a STIX 2.1 bundle — domain-name / ipv4-addr / ipv6-addr /
+ * x509-certificate observables, one indicator per lead (confidence = score x 100), based-on and
+ * related-to relationships, a certhound identity; deterministic UUIDv5 ids. `created` stamps
+ * created/modified (epoch seconds). */
+ch_err ch_report_pivot_stix(ch_buf *out, const struct ch_pivot_result *r, int64_t created) CH_WARN_UNUSED;
+
+/* ch_report_pivot_html: one self-contained HTML page (inline SVG graph, leads, suppressed
+ * values, bounds; inline CSS and JavaScript, nothing fetched). `created` is shown as its date. */
+ch_err ch_report_pivot_html(ch_buf *out, const struct ch_pivot_result *r, int64_t created) CH_WARN_UNUSED;
+
 /* ch_report_pivot_indicators writes the leads' indicators, one per line, strongest first, in
  * the format `certhound corroborate --indicators` reads ('#' lines are comments). */
 ch_err ch_report_pivot_indicators(FILE *f, const struct ch_pivot_result *r) CH_WARN_UNUSED;

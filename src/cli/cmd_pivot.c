@@ -3,6 +3,7 @@
 #include <certhound/pivot.h>
 #include <certhound/report.h>
 #include <certhound/store.h>
+#include <certhound/util.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -37,7 +38,9 @@ static void usage(FILE *f)
 	      "  --max-certs-per-value N   certificates followed from one value (default 200)\n"
 	      "  --timeout MS              time budget in milliseconds (default 10000)\n"
 	      "  --seeds FILE              more seeds, one per line ('#' comments; - = stdin)\n"
-	      "  --format F                table (default on a terminal), json, ndjson, csv\n"
+	      "  --format F                table (default on a terminal), json, ndjson, csv, dot\n"
+	      "                            (GraphViz), svg (dot rendered by GraphViz's dot command),\n"
+	      "                            stix (a STIX 2.1 bundle), html (a self-contained report)\n"
 	      "  --show-suppressed         table: list every value not followed, with the reason\n"
 	      "  --data-dir DIR            knowledge directory (default: the shipped data/pivot)\n"
 	      "  --noise FILE              extra knowledge file (rules, weights, settings); repeatable\n"
@@ -151,6 +154,7 @@ typedef struct pivot_args {
 	size_t num_noise;
 	const char *seeds_file;
 	const char *indicators;
+	const char *graph;             /* "dot", "svg", "stix" or "html"; NULL: a record format */
 } pivot_args;
 
 /* parse_args returns -1 or an exit code. */
@@ -185,7 +189,13 @@ static int parse_args(pivot_args *a, int argc, char **argv)
 			a->o.timeout_ms = (unsigned)v;
 			i++;
 		} else if (!strcmp(s, "--format")) {
-			rc = chq_parse_format("pivot", val, &a->format);
+			static const char *const graphs[] = {"dot", "svg", "stix", "html"};
+			a->graph = NULL;
+			for (size_t k = 0; k < 4; k++)
+				if (!strcmp(val, graphs[k]))
+					a->graph = graphs[k];
+			if (!a->graph)
+				rc = chq_parse_format("pivot", val, &a->format);
 			i++;
 		} else if (!strcmp(s, "--seeds")) {
 			a->seeds_file = val;
@@ -205,6 +215,45 @@ static int parse_args(pivot_args *a, int argc, char **argv)
 					 val ? " " : "", val ? val : "");
 		}
 	}
+	return rc;
+}
+
+/* print_graph writes a graph format; svg pipes the DOT text through GraphViz's dot command.
+ * Returns -1 when all went well, else the exit code. */
+static int print_graph(const char *fmt, const ch_pivot_result *res)
+{
+	ch_buf b;
+	ch_err err;
+	FILE *dot;
+	int rc = -1, st;
+
+	ch_buf_init(&b, 512u << 20);
+	if (!strcmp(fmt, "stix"))
+		err = ch_report_pivot_stix(&b, res, ch_time_now());
+	else if (!strcmp(fmt, "html"))
+		err = ch_report_pivot_html(&b, res, ch_time_now());
+	else
+		err = ch_report_pivot_dot(&b, res);
+	if (err) {
+		rc = ch_cli_fail(CH_EXIT_ENV, "pivot: %s", ch_error_last());
+	} else if (strcmp(fmt, "svg")) {
+		if (!chq_write(&b) || fflush(stdout) != 0)
+			rc = ch_cli_fail(CH_EXIT_ENV, "pivot: writing the report: %s", strerror(errno));
+	} else if (system("command -v dot >/dev/null 2>&1") != 0) {
+		rc = ch_cli_fail(CH_EXIT_ENV, "pivot: --format svg needs GraphViz's dot command "
+				 "(apt-get install graphviz); --format dot prints the graph it would render");
+	} else {
+		fflush(stdout);
+		if (!(dot = popen("dot -Tsvg", "w"))) {
+			rc = ch_cli_fail(CH_EXIT_ENV, "pivot: running dot: %s", strerror(errno));
+		} else {
+			bool ok = fwrite(b.data, 1, b.len, dot) == b.len;
+			st = pclose(dot);
+			if (!ok || st != 0)
+				rc = ch_cli_fail(CH_EXIT_ENV, "pivot: dot -Tsvg failed (status %d)", st);
+		}
+	}
+	ch_buf_free(&b);
 	return rc;
 }
 
@@ -292,7 +341,12 @@ int ch_cmd_pivot(ch_cli *cli, int argc, char **argv)
 				res->seeds[i].error);
 			bad = true;
 		}
-	if (ch_report_pivot(stdout, a.format, res, a.show_suppressed ? CH_REPORT_PIVOT_SUPPRESSED : 0)) {
+	if (a.graph) {
+		if ((rc = print_graph(a.graph, res)) >= 0)
+			goto out;
+		rc = -1;
+	} else if (ch_report_pivot(stdout, a.format, res,
+				   a.show_suppressed ? CH_REPORT_PIVOT_SUPPRESSED : 0)) {
 		rc = ch_cli_fail(CH_EXIT_ENV, "pivot: %s", ch_error_last());
 		goto out;
 	}
