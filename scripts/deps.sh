@@ -15,8 +15,9 @@ CH_BUILD_PKGS=(build-essential cmake pkg-config
 	openssl ca-certificates)
 # What the test suite needs on top: the openssl command makes test certificates, clang with its
 # libFuzzer runtime (a Recommends of clang, so named explicitly) runs the fuzz targets, jq checks
-# JSON output in shell tests; nginx serves the fixture CT logs of the ct tests on 127.0.0.1.
-CH_TEST_PKGS=(clang libclang-rt-dev jq nginx chromium)
+# JSON output in shell tests; nginx serves the fixture CT logs of the ct tests on 127.0.0.1;
+# graphviz renders pivot DOT output and python3-jsonschema validates pivot STIX output.
+CH_TEST_PKGS=(clang libclang-rt-dev jq nginx chromium graphviz python3-jsonschema)
 
 # ch_deps_missing PKG... prints the packages that are not installed.
 ch_deps_missing() {
