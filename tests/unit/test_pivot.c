@@ -328,6 +328,31 @@ static void test_knowledge(ch_store *s)
 	CHECK(strstr(ch_error_last(), "t.conf:3") != NULL);
 	CHECK(ch_pivot_kb_parse(k, "set decay lots\n", 15, "u.conf") == CH_ERR_PARSE);
 	ch_pivot_kb_free(k);
+	/* `scope REASON value` and `pivot ATTR W confirm` */
+	CHECK(ch_pivot_kb_new(&k) == CH_OK);
+	if (k) {
+		const char *t = "scope tool value\npivot ja4x 0.4 confirm # a comment\npivot spki 0.9\n";
+		CHECK(ch_pivot_kb_parse(k, t, strlen(t), "s.conf") == CH_OK);
+		CHECK(ch_pivot__value_scope(k, "tool") && !ch_pivot__value_scope(k, "cdn"));
+		CHECK(k->confirm_only[CH_SA_JA4X] && !k->confirm_only[CH_SA_SPKI]);
+		CHECK(k->pivot_w[CH_SA_JA4X] > 0.39 && k->pivot_w[CH_SA_JA4X] < 0.41);
+		t = "scope tool cert\npivot ja4x 0.3\n"; /* later lines undo both */
+		CHECK(ch_pivot_kb_parse(k, t, strlen(t), "s2.conf") == CH_OK);
+		CHECK(!ch_pivot__value_scope(k, "tool") && !k->confirm_only[CH_SA_JA4X]);
+		CHECK(ch_pivot_kb_parse(k, "scope tool maybe\n", 17, "s3.conf") == CH_ERR_PARSE);
+		CHECK(strstr(ch_error_last(), "s3.conf:1") != NULL);
+		CHECK(ch_pivot_kb_parse(k, "pivot ja4x 0.4 confirmed\n", 25, "s4.conf") == CH_ERR_PARSE);
+		CHECK(ch_pivot_kb_parse(k, "pivot ja4x 0.4 confirm x\n", 25, "s5.conf") == CH_ERR_PARSE);
+	}
+	ch_pivot_kb_free(k);
+	/* the shipped tool defaults suppress only their value */
+	CHECK_STR(ch_pivot_kb_match(kb, CH_SA_SUBJECT_O, "Internet Widgits Pty Ltd", NULL), "default-value");
+	CHECK(ch_pivot__value_scope(kb, "default-value") && ch_pivot__value_scope(kb, "private-address"));
+	CHECK_STR(ch_pivot_kb_match(kb, CH_SA_IP, "192.168.1.1", NULL), "private-address");
+	CHECK_STR(ch_pivot_kb_match(kb, CH_SA_IP, "172.20.0.5", NULL), "private-address");
+	CHECK(ch_pivot_kb_match(kb, CH_SA_IP, "172.32.0.5", NULL) == NULL);
+	CHECK(ch_pivot_kb_match(kb, CH_SA_IP, "198.51.100.7", NULL) == NULL);
+	CHECK(kb->confirm_only[CH_SA_JA4X]);
 	/* a user file extends the shipped knowledge: the portal domain becomes shared hosting */
 	snprintf(path, sizeof path, "%s/extra.conf", world);
 	f = fopen(path, "w");
