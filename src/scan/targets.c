@@ -179,7 +179,7 @@ static bool name_ok(char *s)
 			return false;
 		s[i] = (char)tolower(c);
 	}
-	return true;
+	return label > 0;
 }
 
 /* parse_spec reads one target spec (trimmed, NUL-terminated, modified in place) into *out. */
@@ -413,8 +413,9 @@ ch_err ch_scan_targets_exclude(ch_scan_targets *t, const char *text)
 	p = trim(buf);
 	if (*p == '[') {
 		char *c = strchr(p, ']');
-		if (c)
-			*c = '\0';
+		if (!c || (c[1] && c[1] != '/'))
+			return ch_error_set(CH_ERR_PARSE, "exclusion '%s': bad brackets", text);
+		memmove(c, c + 1, strlen(c + 1) + 1); /* "[a]/n" -> "[a/n" */
 		p++;
 	}
 	slash = strchr(p, '/');
