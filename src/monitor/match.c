@@ -74,23 +74,23 @@ static void all_of(mctx *x, const ch_mon_map *map, const char *key, size_t len,
 }
 
 /* watched: exact and subtree hits of `host` (a name without "*."); returns true when covered. */
-static bool watched(mctx *x, const char *host, const char *name, ch_monitor_rule exact_rule,
-		    ch_monitor_rule sub_rule)
+static bool watched(mctx *x, const char *host, const char *name, const char *shown,
+		    ch_monitor_rule exact_rule, ch_monitor_rule sub_rule)
 {
 	size_t len = strlen(host);
 	bool hit = false;
 
 	if (ch_mon__map_has(&x->m->exact, name, strlen(name)) ||
 	    ch_mon__map_has(&x->m->exact, host, len)) {
-		all_of(x, &x->m->exact, name, strlen(name), exact_rule, name, -1, NULL);
+		all_of(x, &x->m->exact, name, strlen(name), exact_rule, shown, -1, NULL);
 		if (strcmp(name, host))
-			all_of(x, &x->m->exact, host, len, exact_rule, name, -1, NULL);
+			all_of(x, &x->m->exact, host, len, exact_rule, shown, -1, NULL);
 		hit = true;
 	}
 	for (const char *p = host; p; p = strchr(p, '.') ? strchr(p, '.') + 1 : NULL) {
 		size_t l = len - (size_t)(p - host);
 		if (ch_mon__map_has(&x->m->subtree, p, l)) {
-			all_of(x, &x->m->subtree, p, l, sub_rule, name, -1, NULL);
+			all_of(x, &x->m->subtree, p, l, sub_rule, shown, -1, NULL);
 			hit = true;
 		}
 	}
@@ -122,14 +122,16 @@ static void allowed_ca(mctx *x, const char *host, const char *name)
 	}
 }
 
-/* embedded: windows of labels of the name ('-' read as '.') that are a watched domain. */
-static void embedded(mctx *x, const char *name)
+/* embedded: windows of labels of the name ('-' read as '.') that are a watched domain; true
+ * when one is. */
+static bool embedded(mctx *x, const char *name)
 {
 	char t[CH_NAME_BUF];
 	size_t starts[128], n = 0, len = strlen(name);
+	bool hit = false;
 
 	if (!x->m->subtree.n || len >= sizeof t)
-		return;
+		return false;
 	for (size_t i = 0; i <= len; i++)
 		t[i] = name[i] == '-' ? '.' : name[i];
 	starts[n++] = 0;
@@ -142,10 +144,14 @@ static void embedded(mctx *x, const char *name)
 			char detail[300];
 			if (end <= starts[a])
 				continue;
+			if (!ch_mon__map_has(&x->m->subtree, t + starts[a], end - starts[a]))
+				continue;
 			snprintf(detail, sizeof detail, "contains %.*s", (int)(end - starts[a]), t + starts[a]);
 			all_of(x, &x->m->subtree, t + starts[a], end - starts[a], CH_RULE_EMBEDDED, name,
 			       -1, detail);
+			hit = true;
 		}
+	return hit;
 }
 
 static const char *script_text(unsigned s)
@@ -252,6 +258,13 @@ static void tokens(mctx *x, const char *s, size_t body, const char *name, bool i
 
 	while (i < body) {
 		size_t st = i;
+		if ((st == 0 || s[st - 1] == '.') && !strncmp(s + st, "xn--", 4)) {
+			/* an A-label: its U-label form is looked at instead */
+			while (i < body && s[i] != '.')
+				i++;
+			i++;
+			continue;
+		}
 		while (i < body && s[i] != '.' && s[i] != '-' && s[i] != '_')
 			i++;
 		token(x, s + st, i - st, name, idn);
@@ -264,7 +277,7 @@ static void tokens(mctx *x, const char *s, size_t body, const char *name, bool i
 		size_t k = 0, ls = 0;
 		for (size_t j = 0; j <= body && k + 1 < sizeof glued; j++) {
 			if (j == body || s[j] == '.') {
-				if (k > 0 && memchr(s + ls, '-', j - ls))
+				if (k > 0 && memchr(s + ls, '-', j - ls) && strncmp(s + ls, "xn--", 4))
 					token(x, glued, k, name, idn);
 				k = 0;
 				ls = j + 1;
@@ -305,9 +318,8 @@ static void lookalikes(mctx *x, const char *name)
 	size_t suffix = reg ? labels_of(reg) - 1 : 1;
 	char uni[CH_NAME_BUF];
 
-	embedded(x, host);
-	if (labels_of(host) <= suffix)
-		return;
+	if (embedded(x, host) || labels_of(host) <= suffix)
+		return; /* a whole watched domain inside says more than its keyword would */
 	tokens(x, host, body_len(host, suffix), name, false);
 	if (strstr(host, "xn--") && ch_name_to_unicode(uni, host))
 		tokens(x, uni, body_len(uni, suffix), name, true);
@@ -336,11 +348,11 @@ static void one_name(mctx *x, const char *name)
 		if (l && l < sizeof pre) {
 			memcpy(pre, name, l);
 			pre[l] = '\0';
-			watched(x, !strncmp(pre, "*.", 2) ? pre + 2 : pre, pre, CH_RULE_NUL_PREFIX,
+			watched(x, !strncmp(pre, "*.", 2) ? pre + 2 : pre, pre, name, CH_RULE_NUL_PREFIX,
 				CH_RULE_NUL_PREFIX);
 		}
 	}
-	if (watched(x, host, name, CH_RULE_EXACT, CH_RULE_SUBTREE)) {
+	if (watched(x, host, name, name, CH_RULE_EXACT, CH_RULE_SUBTREE)) {
 		if (x->m->allow.n)
 			allowed_ca(x, host, name);
 		return;
