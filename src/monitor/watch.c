@@ -182,7 +182,7 @@ static ch_err derive(ch_monitor *m)
 		if (!reg)
 			continue;
 		l = strcspn(reg, ".");
-		if (l < m->o.min_keyword_len || l >= sizeof label)
+		if (l < m->o.min_keyword_len + 1 || l >= sizeof label) /* short labels: too noisy */
 			continue;
 		memcpy(label, reg, l);
 		label[l] = '\0';
