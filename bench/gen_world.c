@@ -106,7 +106,7 @@ typedef struct world {
 	ch_names *names;
 	/* the certificate being built */
 	const char *attr_name[12];
-	char attr_val[12][300];
+	char attr_val[12][256];
 	size_t num_attrs;
 	char doms[GEN_MAX_SANS][256]; /* registrable domains of the SAN list */
 	size_t num_doms;
@@ -998,6 +998,36 @@ static int write_certs(world *w, const char *dir)
 	return 0;
 }
 
+static void world_free(world *w)
+{
+	if (!w)
+		return;
+	for (size_t i = 0; i < w->num_pem; i++)
+		free(w->pem[i]);
+	free(w->pem);
+	for (size_t i = 0; i < w->num_pl; i++) {
+		free(w->pl[i].tag);
+		free(w->pl[i].names);
+		free(w->pl[i].domains);
+		free(w->pl[i].ips);
+		free(w->pl[i].note);
+	}
+	free(w->pl);
+	for (size_t i = 0; i < w->kp.num_keys; i++)
+		free(w->kp.keys[i].spki);
+	free(w->kp.keys);
+	for (int k = 0; k < GEN_KEY_KINDS; k++)
+		free(w->kp.by_kind[k]);
+	if (w->g.blobs.p)
+		gen_ctx_free(&w->g);
+	dw_free(&w->der);
+	ch_names_free(w->names);
+	free(w->sans);
+	free(w->b64);
+	free(w->site);
+	free(w);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = NULL;
@@ -1021,11 +1051,12 @@ int main(int argc, char **argv)
 	}
 	if (!dir || !w) {
 		fprintf(stderr, "usage: gen_world --out DIR [--seed S] [--quiet]\n");
+		free(w);
 		return 2;
 	}
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
 		fprintf(stderr, "gen_world: %s: %s\n", dir, strerror(errno));
-		return 1;
+		goto out;
 	}
 	gen_rng_seed(&w->r, seed);
 	w->sans = calloc(1, sizeof *w->sans);
@@ -1033,7 +1064,7 @@ int main(int argc, char **argv)
 	if (!w->sans || !w->b64 || keys_make(&w->kp, &w->r, per_kind) != 0 ||
 	    ch_names_new(&w->names) != CH_OK || gen_ctx_init(&w->g, &w->kp, &w->nodoms) != 0) {
 		fprintf(stderr, "gen_world: setup failed\n");
-		return 1;
+		goto out;
 	}
 	dw_init(&w->der, 1 << 16);
 	make_sites(w, 1400);
@@ -1058,5 +1089,6 @@ int main(int argc, char **argv)
 				"%s/truth.json\n", count, dir, WORLD_FILES, dir);
 	rc = 0;
 out:
+	world_free(w);
 	return rc;
 }

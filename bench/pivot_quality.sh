@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# bench/pivot_quality.sh [BUILD_DIR] — precision and recall of `certhound pivot` leads on the
-# demo world (bench/gen_world: a few thousand certificates, two planted campaigns, the truth).
+# bench/pivot_quality.sh [BUILD_DIR [STORE]] — precision and recall of `certhound pivot` leads
+# on the demo world (bench/gen_world: a few thousand certificates, two planted campaigns, the
+# truth). With STORE, the world is ingested into that existing store (e.g. a 1M-certificate
+# bench store: the campaigns among a million unrelated certificates) instead of a fresh one.
 #
 # For every member certificate of each campaign it runs two pivots at the default depth (2):
 # from the certificate (sha256:HEX) and from its first registrable domain (domain:D). A lead
@@ -14,6 +16,7 @@
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$src/build}" && pwd)
+store=${2:-}
 for f in "$build/certhound" "$build/bench/gen_world"; do
 	[ -x "$f" ] || { echo "pivot_quality: $f missing (build first)" >&2; exit 2; }
 done
@@ -21,8 +24,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 "$build/bench/gen_world" --out "$work/world" --quiet
-"$build/certhound" --db "$work/world.db" ingest "$work/world/certs" >/dev/null
-python3 - "$build/certhound" "$work/world.db" "$work/world/truth.json" <<'PY'
+db=${store:-$work/world.db}
+"$build/certhound" --db "$db" ingest "$work/world/certs" >/dev/null
+python3 - "$build/certhound" "$db" "$work/world/truth.json" <<'PY'
 import json, statistics, subprocess, sys
 
 cli, db, truth_path = sys.argv[1:4]
@@ -75,9 +79,11 @@ for camp in ("A", "B"):
                  statistics.mean(rec), min(rec), min(mem), noisy))
     allp += prec; allr += rec; allm += mem
 
-print("demo world: %d certificates; campaign A %d, campaign B %d certificates; pivot depth 2"
-      % (truth["certificates"], sum(c["class"] == "A" for c in certs),
-         sum(c["class"] == "B" for c in certs)))
+stats = json.loads(subprocess.run([cli, "--db", db, "stats", "--format", "json"],
+                                  capture_output=True, text=True).stdout or "{}")
+print("demo world: %d certificates (store: %s certificates); campaign A %d, campaign B %d "
+      "certificates; pivot depth 2" % (truth["certificates"], stats.get("certificates", "?"),
+      sum(c["class"] == "A" for c in certs), sum(c["class"] == "B" for c in certs)))
 print("%-9s %5s %7s %15s %15s %12s %11s" % ("campaign", "seeds", "leads", "precision",
       "recall", "members", "noise"))
 print("%-9s %5s %7s %15s %15s %12s %11s" % ("", "", "mean", "mean (min)", "mean (min)",

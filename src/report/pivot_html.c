@@ -11,8 +11,8 @@
 #include <string.h>
 
 #define HTML_MAX_GRAPH_LEADS 200 /* the graph shows the strongest; the table lists every lead */
-#define COL_W 250
-#define BOX_W 210
+#define COL_W 270
+#define BOX_W 232
 #define ROW_H 26
 #define BOX_H 20
 
@@ -69,7 +69,7 @@ static const char *const KIND_NAME[] = {"seed", "certificate", "domain", "host n
 static void box_text(char *out, size_t cap, const pg_node *n)
 {
 	if (n->kind == PG_CERT || n->kind == PG_SHARED)
-		snprintf(out, cap, "%.12s\xe2\x80\xa6 %.22s", n->value,
+		snprintf(out, cap, "%.10s\xe2\x80\xa6 %.21s", n->value,
 			 n->kind == PG_SHARED ? n->reason : n->label ? n->label : "seed certificate");
 	else if (strlen(n->value) > 34)
 		snprintf(out, cap, "%.33s\xe2\x80\xa6", n->value);
