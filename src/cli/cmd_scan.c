@@ -123,7 +123,7 @@ static void summary(const ch_scan_progress *p, const ch_scan_opts *o, ch_ingest 
 	fprintf(stderr, "scan: %s: contacted %llu address%s with %llu connection%s on port%s ",
 		stopped ? "interrupted" : "done", (unsigned long long)p->addresses,
 		p->addresses == 1 ? "" : "es", (unsigned long long)p->connections,
-		p->connections == 1 ? "" : "s", o->num_ports == 1 ? "" : "s");
+		p->connections == 1 ? "" : "s", o->num_ports > 1 ? "s" : "");
 	for (size_t i = 0; i < o->num_ports; i++)
 		fprintf(stderr, "%s%u", i ? "," : "", o->ports[i]);
 	if (!o->num_ports)
