@@ -1,11 +1,16 @@
 /* gen_world — the demo world for `certhound pivot`: a few thousand certificates from a realistic
  * Internet with two adversary campaigns planted in it, and the ground truth.
  *
- *   gen_world --out DIR [--seed S] [--quiet]
+ *   gen_world --out DIR [--seed S] [--ct-log] [--quiet]
  *
  * Writes DIR/certs/ct-sample-NN.pem (PEM bundles, the certificates shuffled so the campaigns are
  * spread among the rest) and DIR/truth.json (the campaigns' members, the shared certificates
- * planted as noise). The same seed gives byte-identical files: keys are derived from the seed
+ * planted as noise). With --ct-log it also writes the same certificates, in the same order, as a
+ * local static-ct-api log in DIR/ct-log (ct_writer.h; entry timestamps one hour after each
+ * certificate's notBefore; origin CH_WORLD_LOG_ORIGIN; the signing key is DIR/ct-log-key.pem,
+ * made on the first run, the public key DIR/ct-log/key.pem), for `certhound ct sync --tiled
+ * --key DIR/ct-log/key.pem --origin ORIGIN file://DIR/ct-log`. The same seed gives
+ * byte-identical certificate files: keys are derived from the seed
  * (EC P-256/P-384 points computed with OpenSSL from seeded scalars; RSA moduli are seeded random
  * odd numbers, not real keys), and, as in gen_corpus, nothing is signed — the signature is random
  * bytes of the right length. Certificates are encoded by the corpus generator (gen_cert.c: the
@@ -41,6 +46,7 @@
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 
+#include <certhound/ct_writer.h>
 #include <certhound/names.h>
 #include <certhound/util.h>
 
@@ -48,6 +54,7 @@
 #include "gen_cert.h"
 
 #define WORLD_FILES 8
+#define CH_WORLD_LOG_ORIGIN "demo-world.certhound.example/log"
 #define DAY 86400
 #define T0 1735689600 /* 2025-01-01: the world's first issuance */
 
@@ -112,6 +119,9 @@ typedef struct world {
 	size_t num_doms;
 	/* output */
 	char **pem;             /* every certificate's PEM block, shuffled before writing */
+	uint8_t **ders;         /* and its DER (length in der_len), for the CT log */
+	size_t *der_len;
+	int64_t *nb;            /* its notBefore */
 	size_t num_pem, cap_pem;
 	planted *pl;
 	size_t num_pl, cap_pl;
@@ -508,7 +518,14 @@ static void emit(world *w, const char *label, size_t key, int64_t nb, unsigned d
 	if (w->num_pem == w->cap_pem) {
 		w->cap_pem = w->cap_pem ? 2 * w->cap_pem : 1024;
 		w->pem = xrealloc(w->pem, w->cap_pem * sizeof *w->pem);
+		w->ders = xrealloc(w->ders, w->cap_pem * sizeof *w->ders);
+		w->der_len = xrealloc(w->der_len, w->cap_pem * sizeof *w->der_len);
+		w->nb = xrealloc(w->nb, w->cap_pem * sizeof *w->nb);
 	}
+	w->ders[w->num_pem] = xrealloc(NULL, w->der.len);
+	memcpy(w->ders[w->num_pem], w->der.p, w->der.len);
+	w->der_len[w->num_pem] = w->der.len;
+	w->nb[w->num_pem] = nb;
 	w->pem[w->num_pem++] = pem;
 	if (tag)
 		plant(w, hex, tag, note);
@@ -977,10 +994,19 @@ static int write_certs(world *w, const char *dir)
 
 	/* shuffle so that nothing about a certificate's position gives a campaign away */
 	for (size_t i = w->num_pem; i > 1; i--) {
-		size_t j = gen_below(&w->r, i);
+		size_t j = gen_below(&w->r, i), tl;
 		char *t = w->pem[i - 1];
+		uint8_t *td = w->ders[i - 1];
+		int64_t tn = w->nb[i - 1];
 		w->pem[i - 1] = w->pem[j];
 		w->pem[j] = t;
+		w->ders[i - 1] = w->ders[j];
+		w->ders[j] = td;
+		tl = w->der_len[i - 1];
+		w->der_len[i - 1] = w->der_len[j];
+		w->der_len[j] = tl;
+		w->nb[i - 1] = w->nb[j];
+		w->nb[j] = tn;
 	}
 	snprintf(path, sizeof path, "%s/certs", dir);
 	if (mkdir(path, 0755) != 0 && errno != EEXIST)
@@ -1002,9 +1028,14 @@ static void world_free(world *w)
 {
 	if (!w)
 		return;
-	for (size_t i = 0; i < w->num_pem; i++)
+	for (size_t i = 0; i < w->num_pem; i++) {
 		free(w->pem[i]);
+		free(w->ders[i]);
+	}
 	free(w->pem);
+	free(w->ders);
+	free(w->der_len);
+	free(w->nb);
 	for (size_t i = 0; i < w->num_pl; i++) {
 		free(w->pl[i].tag);
 		free(w->pl[i].names);
@@ -1028,11 +1059,43 @@ static void world_free(world *w)
 	free(w);
 }
 
+/* write_log writes the certificates, in file order, as a local static-ct-api log. */
+static int write_log(world *w, const char *dir)
+{
+	char path[4200], key[4200];
+	ch_ct_writer *cw = NULL;
+	int64_t last = 0;
+	int rc = -1;
+
+	snprintf(path, sizeof path, "%s/ct-log", dir);
+	snprintf(key, sizeof key, "%s/ct-log-key.pem", dir);
+	if (ch_ct_writer_new(&cw, path, CH_WORLD_LOG_ORIGIN, key) != CH_OK)
+		goto out;
+	/* the order the bundle files list them in: file 0's certificates, then file 1's, ... */
+	for (size_t f = 0; f < WORLD_FILES; f++)
+		for (size_t i = f; i < w->num_pem; i += WORLD_FILES) {
+			int64_t ts = w->nb[i] + 3600;
+			if (ch_ct_writer_add(cw, (uint64_t)ts * 1000, w->ders[i], w->der_len[i], false, NULL,
+					     0) != CH_OK)
+				goto out;
+			if (ts > last)
+				last = ts;
+		}
+	if (ch_ct_writer_publish(cw, (uint64_t)(last + 3600) * 1000, NULL) != CH_OK)
+		goto out;
+	rc = 0;
+out:
+	if (rc)
+		fprintf(stderr, "gen_world: CT log: %s\n", ch_error_last());
+	ch_ct_writer_free(cw);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = NULL;
 	uint64_t seed = 2025;
-	bool quiet = false;
+	bool quiet = false, ct_log = false;
 	size_t per_kind[GEN_KEY_KINDS] = {[GEN_RSA2048] = 3000, [GEN_RSA4096] = 200,
 					  [GEN_P256] = 2500, [GEN_P384] = 500};
 	size_t count = 0;
@@ -1046,11 +1109,13 @@ int main(int argc, char **argv)
 			seed = strtoull(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--quiet"))
 			quiet = true;
+		else if (!strcmp(argv[i], "--ct-log"))
+			ct_log = true;
 		else
 			dir = NULL, i = argc;
 	}
 	if (!dir || !w) {
-		fprintf(stderr, "usage: gen_world --out DIR [--seed S] [--quiet]\n");
+		fprintf(stderr, "usage: gen_world --out DIR [--seed S] [--ct-log] [--quiet]\n");
 		free(w);
 		return 2;
 	}
@@ -1084,9 +1149,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gen_world: writing %s failed: %s\n", dir, strerror(errno));
 		goto out;
 	}
+	if (ct_log && write_log(w, dir) != 0)
+		goto out;
 	if (!quiet)
-		fprintf(stderr, "gen_world: %zu certificates in %s/certs (%d files), ground truth in "
-				"%s/truth.json\n", count, dir, WORLD_FILES, dir);
+		fprintf(stderr, "gen_world: %zu certificates in %s/certs (%d files)%s, ground truth in "
+				"%s/truth.json\n", count, dir, WORLD_FILES,
+			ct_log ? " and a CT log in ct-log/ (origin " CH_WORLD_LOG_ORIGIN ")" : "", dir);
 	rc = 0;
 out:
 	world_free(w);
