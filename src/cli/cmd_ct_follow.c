@@ -421,7 +421,7 @@ int ch_cli_ct_follow_main(ch_cli *cli, int argc, char **argv, bool once_default,
 			rc = ch_cli_fail(CH_EXIT_USAGE, "%s: --key names one log: give its URL", cmd);
 			goto out;
 		}
-		if (!(logs = calloc(1, sizeof *logs))) {
+		if (!(logs = calloc(2, sizeof *logs))) { /* + the empty slot cleanup walks */
 			rc = ch_cli_fail(CH_EXIT_ENV, "%s: out of memory", cmd);
 			goto out;
 		}
