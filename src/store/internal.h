@@ -36,6 +36,7 @@ typedef struct ch_store_ops {
 	ch_err (*ct_put)(ch_store *s, const char *log, const ch_store_ct_entry *e, size_t n);
 	ch_err (*ct_walk)(ch_store *s, const char *log, uint64_t from, uint64_t to,
 			  ch_store_ct_fn fn, void *arg);
+	ch_err (*scan)(ch_store *s, ch_store_page **out, size_t limit, const char *after);
 } ch_store_ops;
 
 /* Every backend's handle starts with this header. */

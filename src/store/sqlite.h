@@ -134,6 +134,9 @@ void ch_sq__vcache_clear(ch_sqlite *q);
 void ch_sq__pending_clear(ch_sqlite *q);
 ch_err ch_sq__lookup_value(ch_sqlite *q, int64_t *out_id, ch_store_attr attr, const char *text);
 
+/* ch_sq__scan: ch_store_scan (sqlite_scan.c). */
+ch_err ch_sq__scan(ch_store *s, ch_store_page **out, size_t limit, const char *after);
+
 /* Name text as stored: labels reversed ("www.example.com" -> "com.example.www"). out must hold
  * strlen(name)+1 bytes. */
 void ch_sq__reverse_labels(char *out, const char *name, size_t len);

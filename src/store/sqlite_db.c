@@ -291,6 +291,11 @@ static ch_err rd_certs_with(ch_store *s, ch_store_page **out, ch_store_attr attr
 	READ_OP(ch_sq__certs_with(s, out, attr, value, limit, after));
 }
 
+static ch_err rd_scan(ch_store *s, ch_store_page **out, size_t limit, const char *after)
+{
+	READ_OP(ch_sq__scan(s, out, limit, after));
+}
+
 static const ch_store_ops sqlite_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -314,6 +319,7 @@ static const ch_store_ops sqlite_ops = {
 	.check = ch_sq__check,
 	.ct_put = ch_sq__ct_put,
 	.ct_walk = ch_sq__ct_walk,
+	.scan = rd_scan,
 };
 
 /* schema_version reads the store's version: 0 for an empty file. */

@@ -172,6 +172,16 @@ ch_err ch_store_values_of(ch_store *s, ch_store_value **out_values, size_t *out_
 	return s->ops->values_of(s, out_values, out_num, sha256);
 }
 
+ch_err ch_store_scan(ch_store *s, ch_store_page **out, size_t limit, const char *after)
+{
+	*out = NULL;
+	if (limit == 0 || limit > CH_STORE_MAX_PAGE)
+		return ch_error_set(CH_ERR_INVALID, "store: page size must be 1..%d", CH_STORE_MAX_PAGE);
+	if (!s->ops->scan)
+		return ch_error_set(CH_ERR_INVALID, "store: %s cannot scan", s->ops->name);
+	return s->ops->scan(s, out, limit, after);
+}
+
 ch_err ch_store_certs_with(ch_store *s, ch_store_page **out, ch_store_attr attr,
 			   const char *value, size_t limit, const char *after)
 {
