@@ -122,7 +122,9 @@ int main(int argc, char **argv)
 	if (argc > 2) {
 		ch_store *s = NULL;
 		ch_monitor_pass_result r;
-		ch_monitor_pass_opts o = {.name = "bench", .page = 5000};
+		char name[64];
+		ch_monitor_pass_opts o = {.name = name, .page = 5000};
+		snprintf(name, sizeof name, "bench-%llu", (unsigned long long)ch_monotonic_ns());
 		if (ch_store_open(&s, argv[2], 0) != CH_OK) {
 			fprintf(stderr, "bench_monitor: %s\n", ch_error_last());
 			return 1;

@@ -54,6 +54,7 @@ struct ch_monitor {
 	ch_monitor_opts o;
 	ch_mon_map exact, subtree, org, allow, kw, del, skel;
 	unsigned max_sub_labels;
+	uint64_t kw_lens;      /* bit n: some keyword has n bytes (n < 64; longer ones set bit 63) */
 	ch_mon_conf *conf;
 	size_t num_conf;
 	ch_mon_seq *seq;

@@ -183,6 +183,8 @@ static void typos(mctx *x, const char *tok, size_t l, const char *name, const ui
 	ch_mon_iter it;
 	uint32_t v;
 
+	if (l + 1 < 63 && !(m->kw_lens & (7ull << (l - 1))))
+		return; /* no keyword of length l-1, l or l+1 */
 	ch_mon__map_find(&it, &m->del, tok, l);
 	while (ch_mon__map_next(&it, &v))
 		if (!in_list(skip, nskip, v))
@@ -236,14 +238,22 @@ static void token(mctx *x, const char *tok, size_t l, const char *name, bool idn
 	}
 	if (ascii && !idn) {
 		/* the keyword itself next to other words or under another suffix */
-		snprintf(detail, sizeof detail, "word %.*s", (int)l, tok);
-		all_of(x, &m->kw, tok, l, CH_RULE_KEYWORD, name, -1, detail);
+		if (ch_mon__map_has(&m->kw, tok, l)) {
+			snprintf(detail, sizeof detail, "word %.*s", (int)l, tok);
+			all_of(x, &m->kw, tok, l, CH_RULE_KEYWORD, name, -1, detail);
+		}
 		/* glued to other letters: "examplesecure", "myexample" */
 		for (size_t k = m->o.min_keyword_len; k < l; k++) {
-			snprintf(detail, sizeof detail, "starts with %.*s", (int)k, tok);
-			all_of(x, &m->kw, tok, k, CH_RULE_KEYWORD, name, -1, detail);
-			snprintf(detail, sizeof detail, "ends with %.*s", (int)k, tok + l - k);
-			all_of(x, &m->kw, tok + l - k, k, CH_RULE_KEYWORD, name, -1, detail);
+			if (k < 63 && !(m->kw_lens & (1ull << k)))
+				continue;
+			if (ch_mon__map_has(&m->kw, tok, k)) {
+				snprintf(detail, sizeof detail, "starts with %.*s", (int)k, tok);
+				all_of(x, &m->kw, tok, k, CH_RULE_KEYWORD, name, -1, detail);
+			}
+			if (ch_mon__map_has(&m->kw, tok + l - k, k)) {
+				snprintf(detail, sizeof detail, "ends with %.*s", (int)k, tok + l - k);
+				all_of(x, &m->kw, tok + l - k, k, CH_RULE_KEYWORD, name, -1, detail);
+			}
 		}
 		/* one edit away (unless it already reads as the keyword through look-alikes) */
 		if (l + 1 >= m->o.min_keyword_len && !ch_mon__map_has(&m->kw, tok, l))

@@ -131,7 +131,7 @@ static bool authorized(const ch_buf *auth, const uint8_t sha[32])
 	return strstr(auth->data, hex) != NULL;
 }
 
-/* ---- the cursor: a store search cursor and how many items of its page were done ------------ */
+/* ---- the cursor: a store scan position and how many items after it were done -------------- */
 
 static ch_err cursor_get(ch_store *s, const char *name, char *start, size_t *skip, bool *found)
 {
@@ -176,20 +176,18 @@ static ch_err to_end(ch_store *s, const char *name, size_t page)
 {
 	char start[CH_STORE_CURSOR_MAX] = "";
 	ch_store_page *pg = NULL;
-	size_t n = 0;
 	ch_err err = CH_OK;
 
 	for (;;) {
-		CH_TRY(ch_store_search(s, &pg, NULL, page, start));
-		n = pg->num_items;
-		if (!pg->cursor[0])
-			break;
+		CH_TRY(ch_store_scan(s, &pg, page, start));
 		snprintf(start, sizeof start, "%s", pg->cursor);
+		if (pg->num_items < page)
+			break;
 		ch_store_page_free(pg);
 		pg = NULL;
 	}
 	CH_TRY(ch_store_begin(s));
-	if ((err = cursor_set(s, name, start, n)) != CH_OK || (err = ch_store_commit(s)) != CH_OK)
+	if ((err = cursor_set(s, name, start, 0)) != CH_OK || (err = ch_store_commit(s)) != CH_OK)
 		rollback(s);
 out:
 	ch_store_page_free(pg);
@@ -298,14 +296,14 @@ ch_err ch_monitor_pass(ch_monitor_pass_result *out, ch_monitor *m, ch_store *s,
 	while (!(o.stop && atomic_load(o.stop)) && (!o.max_certs || out->certs < o.max_certs)) {
 		ch_store_page_free(pg);
 		pg = NULL;
-		CH_TRY(ch_store_search(s, &pg, NULL, o.page, start));
+		CH_TRY(ch_store_scan(s, &pg, o.page, start));
 		if (pg->num_items <= skip)
 			break; /* caught up */
 		CH_TRY(ch_store_begin(s));
 		in_tx = true;
 		CH_TRY(outbox_get(s, &x.box, x.name));
 		CH_TRY(page_items(&x, pg, skip, &done));
-		if (done == pg->num_items && pg->cursor[0]) {
+		if (done == pg->num_items) {
 			snprintf(start, sizeof start, "%s", pg->cursor);
 			skip = 0;
 		} else {

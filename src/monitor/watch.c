@@ -283,6 +283,8 @@ static ch_err index_keyword(ch_monitor *m, uint32_t i)
 	size_t sl;
 	ch_err err = ch_mon__map_put(&m->kw, k, l, i);
 
+	m->kw_lens |= 1ull << (l < 63 ? l : 63);
+
 	if (!err && l >= m->o.min_keyword_len && l < CH_NAME_BUF)
 		for (size_t d = 0; !err && d < l; d++) {
 			memcpy(buf, k, d);
