@@ -256,6 +256,27 @@ static void test_passes(void)
 	CHECK(ch_store_open(&s, db, 0) == CH_OK);
 	if (!s)
 		return;
+	/* ch_store_scan, which passes read with: every certificate once in pages, the cursor
+	 * always after the last item, an empty page at the end keeps it */
+	{
+		char at[CH_STORE_CURSOR_MAX] = "";
+		size_t total = 0, pages = 0;
+		ch_store_page *pg = NULL;
+		while (ch_store_scan(s, &pg, 5, at) == CH_OK && pg->num_items) {
+			total += pg->num_items;
+			pages++;
+			CHECK(pg->cursor[0] == 'c');
+			snprintf(at, sizeof at, "%s", pg->cursor);
+			CHECK(pg->items[0].num_names >= 1 && pg->items[0].subject && pg->items[0].issuer);
+			ch_store_page_free(pg);
+			pg = NULL;
+		}
+		CHECK(pg && pg->num_items == 0 && !strcmp(pg->cursor, at));
+		ch_store_page_free(pg);
+		CHECK_INT(total, 34);
+		CHECK_INT(pages, 7);
+		CHECK(ch_store_scan(s, &pg, 5, "bogus") == CH_ERR_INVALID);
+	}
 	/* first pass: backfill, in pages of 7 */
 	o.page = 7;
 	CHECK(ch_monitor_pass(&r, mon, s, &o, deliver, &k) == CH_OK);
