@@ -22,7 +22,7 @@ static void targets(const uint8_t *p, size_t n)
 	char id[80];
 
 	ch_scan_opts_default(&o);
-	o.allow_large = p[0] & 1;
+	o.allow_large = n > 0 && (p[0] & 1); /* an empty input is a valid input */
 	if (ch_scan_targets_new(&t, &o) != CH_OK)
 		return;
 	while (i < n) {
