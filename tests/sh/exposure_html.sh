@@ -2,7 +2,7 @@
 # The exposure HTML report in headless Chromium (Debian's chromium): it loads from a file with
 # no network, runs without a JavaScript error or console message, and draws the figures from
 # the embedded data — 13 issuance bars (CA x month cells of the test world), 91 calendar days of
-# which 3 have expiring certificates and 2 have no successor, 18 nodes in the names tree — and
+# which 3 have expiring certificates and 2 have no successor, 19 nodes in the names tree — and
 # the tables. Also: the page references nothing outside itself, hostile names cannot close the
 # data script, and the embedded script is in step with src/report/html_exposure.js.
 set -u
@@ -56,9 +56,9 @@ check "the new CA is marked" "grep -q 'Fresh DV CA (1) NEW' '$tmp/dom.html'"
 check "expiry calendar: 91 days" "[ \$(count 'class=\"day[^\"]*\"') -eq 91 ]"
 check "expiry calendar: 3 days with expiries" "[ \$(count 'class=\"day has[^\"]*\"') -eq 3 ]"
 check "expiry calendar: 2 days without successor" "[ \$(count 'class=\"day has due\"') -eq 2 ]"
-# the tree: example.com and 15 labels below it, printer.local and fileserver (the hostile
+# the tree: example.com and 16 labels below it, printer.local and fileserver (the hostile
 # certificate's names are not host names and never reach it)
-check "names tree: 18 nodes" "grep -q 'data-nodes=\"18\"' '$tmp/dom.html' && [ \$(count '<g class=\"node') -eq 18 ]"
+check "names tree: 19 nodes" "grep -q 'data-nodes=\"19\"' '$tmp/dom.html' && [ \$(count '<g class=\"node') -eq 19 ]"
 check "leaked names in red in the tree" "[ \$(count '<g class=\"node leak\"') -eq 5 ]"
 check "tables filled" "grep -q '<td>jenkins.example.com</td><td>label:jenkins</td>' '$tmp/dom.html'"
 check "hostile text stays text" "! grep -q '<script>alert' '$tmp/dom.html' && grep -q 'x&lt;/script&gt;&lt;script&gt;alert' '$tmp/dom.html'"

@@ -109,12 +109,13 @@ static void test_inventory(const ch_exposure_result *r)
 	static const char *const names[] = {
 		"example.com", "*.example.com", "api.example.com", "cdn-assets.example.com",
 		"jenkins.example.com", "legacy.example.com", "mail.example.com", "md5.example.com",
+		"pay.example.com",
 		"shop.example.com", "staging-api.example.com", "vpn01.example.com",
 		"web01.example.com", "web02.example.com", "web03.example.com", "wiki.example.com",
 		"www.example.com", "fileserver", "printer.local"};
 	static const char *const certs[] = {"www1", "www2", "www3", "www4", "www5", "api",
 					    "leaky", "corp", "legacy", "md5", "shop", "mail",
-					    "cdn", "web", "wild"};
+					    "cdn", "web", "wild", "pay-pre", "pay-final"};
 	const ch_exposure_cert *c;
 
 	CHECK_INT(r->num_subjects, 2);
@@ -122,7 +123,7 @@ static void test_inventory(const ch_exposure_result *r)
 	CHECK_INT(r->subjects[1].kind, CH_EXPOSURE_ORG);
 	CHECK_INT(r->subjects[1].certs, 2);
 	/* every certificate of the company, nothing of other.org / examp1e.com, no CA */
-	CHECK_INT(r->num_certs, 15);
+	CHECK_INT(r->num_certs, 17);
 	for (size_t i = 0; i < sizeof certs / sizeof *certs; i++)
 		CHECK(cert(r, certs[i]) != NULL);
 	CHECK(cert(r, "other") == NULL);
@@ -133,8 +134,13 @@ static void test_inventory(const ch_exposure_result *r)
 		CHECK_STR(r->names[i].name, names[i]);
 	CHECK_INT(r->names[0].certs, 5);
 	/* first issued / valid until of www.example.com across its five certificates */
-	CHECK_INT(r->names[15].first_issued, ch_time_from_civil(2024, 1, 10, 0, 0, 0));
-	CHECK_INT(r->names[15].valid_until, ch_time_from_civil(2026, 8, 23, 0, 0, 0));
+	CHECK_INT(r->names[16].first_issued, ch_time_from_civil(2024, 1, 10, 0, 0, 0));
+	CHECK_INT(r->names[16].valid_until, ch_time_from_civil(2026, 8, 23, 0, 0, 0));
+	/* the precertificate knows its certificate is stored; both are in the inventory */
+	c = cert(r, "pay-pre");
+	CHECK(c && c->precert && c->has_final);
+	c = cert(r, "pay-final");
+	CHECK(c && !c->precert && !c->has_final);
 	/* one certificate in full */
 	c = cert(r, "www5");
 	if (c) {
@@ -215,11 +221,12 @@ static void test_cas_naming(const ch_exposure_result *r)
 	const ch_exposure_ca *fresh = ca(r, "CN=Fresh DV CA,O=Fresh Certs");
 
 	CHECK_INT(r->num_cas, 3);
-	CHECK(le && le->count == 8 && !le->is_new &&
+	/* R3: 9 issuances, pay's precertificate and certificate counted once */
+	CHECK(le && le->count == 9 && !le->is_new &&
 	      le->first_seen == ch_time_from_civil(2025, 1, 5, 0, 0, 0));
 	CHECK(old && old->count == 6 && !old->is_new);
 	CHECK(fresh && fresh->count == 1 && fresh->is_new);
-	CHECK(r->num_cas == 3 && r->cas[0].count == 8); /* most issuances first */
+	CHECK(r->num_cas == 3 && r->cas[0].count == 9); /* most issuances first */
 	/* issuance per month: 2024-01 .. 2026-05 */
 	CHECK_INT(r->num_months, 29);
 	CHECK(old && old->per_month[0] == 1 && old->per_month[20] == 2);
@@ -253,8 +260,8 @@ static void test_domain_only(ch_store *s, const ch_exposure_kb *kb)
 	CHECK(ch_exposure_run(&r, s, kb, subj, 1, &o) == CH_OK);
 	if (!r)
 		return;
-	CHECK_INT(r->num_certs, 15);
-	CHECK_INT(r->num_names, 16);
+	CHECK_INT(r->num_certs, 17);
+	CHECK_INT(r->num_names, 17);
 	CHECK(leak(r, "printer.local") == NULL && leak(r, "fileserver") == NULL);
 	CHECK(leak(r, "10.1.2.3") != NULL); /* SAN IPs are always looked at */
 	/* --new-days 5: the CA first seen 12 days ago is no longer new */
@@ -363,10 +370,10 @@ static void test_cli(void)
 	CHECK(json_is_array(json_object_get(d, "subjects")) &&
 	      json_is_string(json_array_get(json_object_get(d, "subjects"), 0)));
 	CHECK(json_is_array(json_object_get(d, "names")) &&
-	      json_array_size(json_object_get(d, "names")) == 18 &&
+	      json_array_size(json_object_get(d, "names")) == 19 &&
 	      json_is_string(json_array_get(json_object_get(d, "names"), 0)));
 	CHECK(json_is_integer(json_object_get(d, "certificates")) &&
-	      json_integer_value(json_object_get(d, "certificates")) == 15);
+	      json_integer_value(json_object_get(d, "certificates")) == 17);
 	a = json_object_get(d, "leaked_internal");
 	CHECK(json_array_size(a) == 6);
 	json_array_foreach(a, i, v) {

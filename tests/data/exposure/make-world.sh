@@ -16,6 +16,7 @@
 #   mail, cdn   mail.example.com and cdn-assets.example.com with one key (key reuse)
 #   web         web01/web02/web03.example.com (a naming pattern)
 #   wild        *.example.com
+#   pay-pre, pay-final  pay.example.com: a precertificate and its certificate (one issuance)
 #   other       unrelated: www.other.org and examp1e.com (must never appear)
 set -eu
 dir=${1:?usage: make-world.sh DIR}
@@ -67,6 +68,25 @@ leaf() {
 		>/dev/null 2>"tmp/$name.err" || { cat "tmp/$name.err" >&2; exit 1; }
 }
 
+# presigned NAME CA KEY SUBJECT SAN START END SERIAL: a precertificate (CT poison) and then its
+# certificate, same serial and TBS otherwise (a throwaway database per signing: one serial twice)
+presigned() {
+	local name=$1 issuer=$2 k=$3 subj=$4 san=$5 start=$6 end=$7 serial=$8 kind
+	[ -f "keys/$k.key" ] || ec "$k"
+	openssl req -new -key "keys/$k.key" -subj "$subj" -out "tmp/$name.csr" 2>/dev/null
+	for kind in pre final; do
+		rm -rf "tmp/$name.db" && mkdir -p "tmp/$name.db/new" && : >"tmp/$name.db/index.txt"
+		echo "$serial" >"tmp/$name.db/serial"
+		sed "s|^dir = .*|dir = tmp/$name.db|" "tmp/$issuer.cnf" >"tmp/$name.cnf"
+		printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' "$san" >"tmp/$name.ext"
+		[ $kind = pre ] && echo '1.3.6.1.4.1.11129.2.4.3=critical,ASN1:NULL' >>"tmp/$name.ext"
+		openssl ca -config "tmp/$name.cnf" -batch -notext -keyfile "keys/$issuer.key" \
+			-cert "tmp/$issuer-ca.pem" -in "tmp/$name.csr" -out "certs/$name-$kind.pem" \
+			-startdate "${start}000000Z" -enddate "${end}000000Z" -extfile "tmp/$name.ext" \
+			>/dev/null 2>"tmp/$name.err" || { cat "tmp/$name.err" >&2; exit 1; }
+	done
+}
+
 ca old "/O=Old Trust/CN=Old Trust RSA CA" 2048
 ca r3 "/C=US/O=Let's Encrypt/CN=R3"
 ca fresh "/O=Fresh Certs/CN=Fresh DV CA"
@@ -88,5 +108,6 @@ leaf mail r3 SHARED "/CN=mail.example.com" "DNS:mail.example.com" 20251001 20261
 leaf cdn r3 SHARED "/CN=cdn-assets.example.com" "DNS:cdn-assets.example.com" 20251002 20261002
 leaf web r3 WEB "/CN=web01.example.com" "DNS:web01.example.com,DNS:web02.example.com,DNS:web03.example.com" 20251101 20261101
 leaf wild r3 WILD "/CN=*.example.com" "DNS:*.example.com" 20251101 20261101
+presigned pay r3 PAY "/CN=pay.example.com" "DNS:pay.example.com" 20251115 20261115 7777
 leaf other r3 OTHER "/O=Other Org/CN=www.other.org" "DNS:www.other.org,DNS:examp1e.com" 20260501 20261101
 rm -rf tmp
