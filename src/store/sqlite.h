@@ -123,6 +123,9 @@ ch_err ch_sq__flush_pending(ch_sqlite *q);
 void ch_sq__unique_vals(ch_store__vals *v);
 ch_err ch_sq__next_val_id(ch_sqlite *q, int64_t *out, ch_store_attr attr);
 ch_err ch_sq__flush_edges(ch_sqlite *q);
+/* ch_sq__flush_tx writes what the open transaction keeps in memory (edges, count increments,
+ * counters): before commit and before any read through the handle. */
+ch_err ch_sq__flush_tx(ch_sqlite *q);
 void ch_sq__drop_edges(ch_sqlite *q);
 ch_err ch_sq__put_batch(ch_sqlite *q, uint8_t *out_new, const ch_store_put *items, size_t n);
 ch_err ch_sq__put_certs(ch_store *s, uint8_t *out_new, const ch_store_put *items, size_t n);

@@ -178,7 +178,7 @@ static ch_err sq_commit(ch_store *s)
 
 	if (!q->in_txn)
 		return ch_error_set(CH_ERR_INVALID, "store: no transaction to commit");
-	err = ch_sq__flush_edges(q);
+	err = ch_sq__flush_tx(q);
 	if (!err)
 		err = simple(q, SQ_COMMIT, "committing");
 	if (!err)
@@ -230,7 +230,7 @@ static bool read_begin(ch_sqlite *q)
 	if (q->in_txn) {
 		/* Reading inside our own write transaction: write the buffered edges first. A
 		 * failure here shows up again at commit. */
-		if (ch_sq__flush_edges(q) != CH_OK)
+		if (ch_sq__flush_tx(q) != CH_OK)
 			ch_error_clear();
 		return false;
 	}
@@ -296,6 +296,16 @@ static ch_err rd_scan(ch_store *s, ch_store_page **out, size_t limit, const char
 	READ_OP(ch_sq__scan(s, out, limit, after));
 }
 
+static ch_err rd_rarity(ch_store *s, uint64_t *out, ch_store_attr attr, const char *value)
+{
+	READ_OP(ch_sq__rarity(s, out, attr, value));
+}
+
+static ch_err rd_stats(ch_store *s, ch_store_stats *out)
+{
+	READ_OP(ch_sq__stats(s, out));
+}
+
 static const ch_store_ops sqlite_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -312,10 +322,10 @@ static const ch_store_ops sqlite_ops = {
 	.explain = ch_sq__explain,
 	.get = rd_get,
 	.get_der = rd_get_der,
-	.rarity = ch_sq__rarity,
+	.rarity = rd_rarity,
 	.values_of = rd_values_of,
 	.certs_with = rd_certs_with,
-	.stats = ch_sq__stats,
+	.stats = rd_stats,
 	.check = ch_sq__check,
 	.ct_put = ch_sq__ct_put,
 	.ct_walk = ch_sq__ct_walk,

@@ -408,9 +408,9 @@ ch_err ch_sq__put_certs(ch_store *s, uint8_t *out_new, const ch_store_put *items
 
 	if (err)
 		return err;
+	/* Count increments and counters stay in memory until commit (or a read through this
+	 * handle): written once per transaction, not once per chunk. */
 	err = ch_sq__put_batch(q, out_new, items, n);
-	if (!err)
-		err = ch_sq__flush_pending(q);
 	return end_txn(q, opened, err);
 }
 
@@ -433,7 +433,6 @@ ch_err ch_sq__add_sightings(ch_store *s, const uint8_t (*sha256s)[32], const ch_
 		}
 		CH_TRY(add_sighting(q, id, &sg[i]));
 	}
-	err = ch_sq__flush_pending(q);
 out:
 	return end_txn(q, opened, err);
 }
@@ -493,4 +492,13 @@ ch_err ch_sq__lookup_value(ch_sqlite *q, int64_t *out_id, ch_store_attr attr, co
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return ch_sq__fail(q, "looking up a value");
 	return CH_OK;
+}
+
+ch_err ch_sq__flush_tx(ch_sqlite *q)
+{
+	ch_err err = ch_sq__flush_edges(q);
+
+	if (!err)
+		err = ch_sq__flush_pending(q);
+	return err;
 }
