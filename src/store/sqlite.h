@@ -9,10 +9,10 @@
 
 #include "internal.h"
 
-#define CH_SQLITE_SCHEMA_VERSION 2
-/* The oldest schema a read-only open accepts: steps so far only add tables, so older stores
- * read fine. A step that changes existing tables must raise this. */
-#define CH_SQLITE_MIN_READ_VERSION 1
+#define CH_SQLITE_SCHEMA_VERSION 3
+/* The oldest schema a read-only open accepts. Step 2 -> 3 replaced the cv_cert index by the
+ * vlist table, which reads need: older stores must be opened once for writing (migrated). */
+#define CH_SQLITE_MIN_READ_VERSION 3
 
 /* A value's id carries its attribute in the low bits (id = seq << CH_SQ_ATTR_BITS | attr), so
  * the certificate -> values index (cv_cert) can be filtered by attribute without reading val. */
@@ -65,7 +65,7 @@ typedef struct ch_sq_vent {
 #define CH_SQ_VCACHE_SLOTS (1u << 17) /* power of two; cleared at half load */
 
 /* Multi-row statements of the batched write path (sqlite_batch.c). */
-enum ch_sq_multi { SQM_VAL = 0, SQM_CERT, SQM_DER, SQM_CV, SQM_SIGHT, SQM_COUNT_ };
+enum ch_sq_multi { SQM_VAL = 0, SQM_CERT, SQM_DER, SQM_CV, SQM_SIGHT, SQM_VLIST, SQM_COUNT_ };
 
 struct ch_sq_batch;
 

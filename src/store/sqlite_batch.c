@@ -39,6 +39,8 @@ typedef struct crow {
 	size_t item;
 	int64_t serial_ref, subject_ref, issuer_id;
 	size_t z_off, z_len;  /* compressed DER in b->z, z_len 0 = stored raw */
+	size_t e_first, e_num; /* its edges in b->edges */
+	size_t l_off, l_len;  /* its value-id list (JSON array) in b->vl */
 } crow;
 
 typedef struct srow {
@@ -59,6 +61,7 @@ struct ch_sq_batch {
 	srow *sights;
 	size_t num_sights, cap_sights;
 	ch_buf z;
+	ch_buf vl;            /* value-id lists of this call's new certificates */
 	int64_t *ids;         /* per item: certificate id */
 	size_t cap_ids;
 };
@@ -75,6 +78,7 @@ static const struct {
 	[SQM_CV] = {"INSERT OR IGNORE INTO cv(value_id, cert_id) VALUES ", "(?,?)", "", 128},
 	[SQM_SIGHT] = {"INSERT OR IGNORE INTO sighting(cert_id, source_id, idx, ts, ip, port, sni) VALUES ",
 		       "(?,?,?,?,?,?,?)", "", 64},
+	[SQM_VLIST] = {"INSERT INTO vlist(id, ids) VALUES ", "(?,?)", "", 64},
 };
 
 /* mstmt returns the statement inserting `rows` rows of kind k: the cached full-size one, or a
@@ -126,6 +130,7 @@ void ch_sq__batch_free(ch_sqlite *q)
 		return;
 	ch_buf_free(&b->text);
 	ch_buf_free(&b->z);
+	ch_buf_free(&b->vl);
 	free(b->map);
 	free(b->order);
 	free(b->edges);
@@ -163,9 +168,11 @@ static ch_err batch_reset(ch_sqlite *q, size_t n)
 			return ch_error_set(CH_ERR_NOMEM, "out of memory");
 		ch_buf_init(&b->text, 256u << 20);
 		ch_buf_init(&b->z, 256u << 20);
+		ch_buf_init(&b->vl, 256u << 20);
 	}
 	ch_buf_reset(&b->text);
 	ch_buf_reset(&b->z);
+	ch_buf_reset(&b->vl);
 	if (b->map_used)
 		memset(b->map, 0, b->map_cap * sizeof *b->map);
 	b->map_used = b->num_rows = b->num_sights = 0;
@@ -292,6 +299,7 @@ static ch_err add_new(ch_sqlite *q, size_t item, const ch_store_put *p, int64_t 
 
 	CH_TRY(ch_store__derive(v, p));
 	ch_sq__unique_vals(v);
+	r.e_first = b->num_edges;
 	for (size_t i = 0; i < v->n; i++)
 		if (v->v[i].attr == CH_SA_ISSUER_DN) {
 			CH_TRY(ch_sq__resolve(q, &r.issuer_id, CH_SA_ISSUER_DN, v->v[i].text));
@@ -310,6 +318,7 @@ static ch_err add_new(ch_sqlite *q, size_t item, const ch_store_put *p, int64_t 
 		else if (a == CH_SA_SERIAL)
 			r.serial_ref = ref;
 	}
+	r.e_num = b->num_edges - r.e_first;
 	CH_TRY(compress_der(q, &r, p->cert));
 	CH_TRY(grow((void **)&b->rows, &b->cap_rows, b->num_rows + 1, sizeof *b->rows));
 	b->rows[b->num_rows++] = r;
@@ -470,6 +479,57 @@ static void bind_sight(ch_sqlite *q, const ch_store_put *items, sqlite3_stmt *st
 		sqlite3_bind_text(st, base + 7, g->sni, -1, SQLITE_STATIC);
 }
 
+static void bind_vlist(ch_sqlite *q, const ch_store_put *items, sqlite3_stmt *st, int base,
+		       size_t row)
+{
+	const crow *r = &q->batch->rows[row];
+
+	(void)items;
+	sqlite3_bind_int64(st, base + 1, r->id);
+	sqlite3_bind_text(st, base + 2, q->batch->vl.data + r->l_off, (int)r->l_len, SQLITE_STATIC);
+}
+
+/* put_id writes a value id in decimal. */
+static size_t put_id(char *out, int64_t v)
+{
+	char tmp[24];
+	size_t n = 0, o = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		out[o++] = tmp[--n];
+	return o;
+}
+
+/* build_vlists makes each new certificate's value-id list, a JSON array of its (resolved)
+ * edges' value ids, read back with json_each. */
+static ch_err build_vlists(struct ch_sq_batch *b)
+{
+	ch_err err = CH_OK;
+
+	for (size_t k = 0; k < b->num_rows; k++) {
+		crow *r = &b->rows[k];
+		char *p;
+		CH_TRY(ch_buf_reserve(&b->vl, r->e_num * 21 + 3));
+		p = b->vl.data + b->vl.len;
+		r->l_off = b->vl.len;
+		*p++ = '[';
+		for (size_t i = 0; i < r->e_num; i++) {
+			if (i)
+				*p++ = ',';
+			p += put_id(p, b->edges[r->e_first + i].ref);
+		}
+		*p++ = ']';
+		r->l_len = (size_t)(p - (b->vl.data + r->l_off));
+		b->vl.len += r->l_len;
+	}
+out:
+	return err;
+}
+
 static int edge_cmp(const void *a, const void *b)
 {
 	const edge *x = a, *y = b;
@@ -566,6 +626,8 @@ ch_err ch_sq__put_batch(ch_sqlite *q, uint8_t *out_new, const ch_store_put *item
 	CH_TRY(write_rows(q, items, SQM_DER, b->num_rows, 4, bind_der, NULL));
 	for (size_t i = b->call_edges; i < b->num_edges; i++)
 		b->edges[i].ref = ref_id(b, b->edges[i].ref);
+	CH_TRY(build_vlists(b));
+	CH_TRY(write_rows(q, items, SQM_VLIST, b->num_rows, 2, bind_vlist, NULL));
 	CH_TRY(write_rows(q, items, SQM_SIGHT, b->num_sights, 7, bind_sight, &q->c_sightings));
 	if (b->num_edges >= EDGES_MAX)
 		CH_TRY(ch_sq__flush_edges(q));

@@ -291,10 +291,11 @@ ch_err ch_sq__names(ch_store *s, ch_store_strpage **out, const ch_filter *f, siz
 	} else {
 		CH_TRY(ch_sq__compile(q, &qq, f));
 		np = (int)qq.num_params + 2;
-		/* Walk the matching certificates' values (cv_cert), never all names. */
+		/* Walk the matching certificates' value lists (vlist), never all names. */
 		CH_TRY(ch_buf_printf(&sql, "SELECT DISTINCT v.text FROM (SELECT DISTINCT id FROM (%s)) r"
-				     " CROSS JOIN cv ON cv.cert_id=r.id CROSS JOIN val v ON v.id=cv.value_id"
-				     " WHERE (cv.value_id & %d)=%d AND v.text>?%d ORDER BY v.text LIMIT %zu",
+				     " CROSS JOIN vlist l ON l.id=r.id CROSS JOIN json_each(l.ids) j"
+				     " CROSS JOIN val v ON v.id=j.value"
+				     " WHERE (j.value & %d)=%d AND v.text>?%d ORDER BY v.text LIMIT %zu",
 				     qq.sql.data, CH_SQ_ATTR_MASK, (int)CH_SA_NAME, np, limit + 1));
 		CH_TRY(prepare(q, &st, sql.data));
 		CH_TRY(ch_sq__bind(q, st, &qq, 0));

@@ -15,9 +15,9 @@ static const char scan_sql[] =
 	" WHERE c.id>?1 ORDER BY c.id LIMIT ?2";
 
 static const char names_sql[] =
-	"SELECT cv.cert_id, v.text FROM cv CROSS JOIN val v ON v.id=cv.value_id"
-	" WHERE cv.cert_id>?1 AND cv.cert_id<=?2 AND (cv.value_id & 31)=1"
-	" ORDER BY cv.cert_id, v.text";
+	"SELECT l.id, v.text FROM vlist l CROSS JOIN json_each(l.ids) j CROSS JOIN val v ON v.id=j.value"
+	" WHERE l.id>?1 AND l.id<=?2 AND (j.value & 31)=1"
+	" ORDER BY l.id, v.text";
 
 static ch_err nomem(void)
 {

@@ -388,31 +388,63 @@ static void test_txn_reads(const char *db)
 	free_filter(f);
 }
 
-/* test_migration turns a store back into schema version 1 (no CT tables) and checks that a
- * read-only open still reads it and a writable open migrates it to the current version. */
+/* test_migration turns a store back into schema version 1 (no CT tables, value lists in the
+ * cv_cert index instead of vlist): a read-only open refuses it (reads need version 3), a
+ * writable open migrates it, and each certificate's values come back from the rebuilt lists. */
 static void test_migration(const char *db)
 {
 	sqlite3 *raw = NULL;
+	sqlite3_stmt *st = NULL;
 	ch_store *s = NULL;
-	ch_store_stats st;
-	uint8_t sha[32] = {0};
+	ch_store_stats st2;
+	ch_store_value *vals = NULL;
+	size_t nv = 0;
+	uint8_t sha[32] = {0}, first[32] = {0};
+	int edges = -1;
+	size_t n_before = 0;
 	ch_buf b;
 
 	CHECK(sqlite3_open(db, &raw) == SQLITE_OK);
-	CHECK(sqlite3_exec(raw, "DROP TABLE IF EXISTS ct_entry; DROP TABLE IF EXISTS ct_log;"
-			   "UPDATE schema_version SET version=1", NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(sqlite3_prepare_v2(raw, "SELECT sha256 FROM cert ORDER BY id LIMIT 1", -1, &st, NULL) ==
+	      SQLITE_OK);
+	if (st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32)
+		memcpy(first, sqlite3_column_blob(st, 0), 32);
+	sqlite3_finalize(st);
 	sqlite3_close(raw);
 	CHECK(ch_store_open(&s, db, CH_STORE_READONLY) == CH_OK);
-	CHECK(s && ch_store_stats_get(s, &st) == CH_OK && st.certificates == 3);
+	CHECK(s && ch_store_values_of(s, &vals, &n_before, first) == CH_OK && n_before > 0);
+	ch_store_values_free(vals, n_before);
 	ch_store_close(s);
+	s = NULL;
+	CHECK(sqlite3_open(db, &raw) == SQLITE_OK);
+	CHECK(sqlite3_exec(raw, "DROP TABLE IF EXISTS ct_entry; DROP TABLE IF EXISTS ct_log;"
+			   "DROP TABLE vlist; CREATE INDEX cv_cert ON cv(cert_id, value_id);"
+			   "UPDATE schema_version SET version=1", NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(sqlite3_prepare_v2(raw, "SELECT count(*) FROM cv WHERE cert_id=(SELECT min(id) FROM cert)",
+				 -1, &st, NULL) == SQLITE_OK);
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		edges = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(raw);
+	CHECK(edges > 0);
+	CHECK(ch_store_open(&s, db, CH_STORE_READONLY) == CH_ERR_STORE);
+	CHECK(strstr(ch_error_last(), "migrate") != NULL);
+	ch_store_close(s);
+	s = NULL;
 	CHECK(ch_store_open(&s, db, 0) == CH_OK);
-	CHECK(s && ch_store_stats_get(s, &st) == CH_OK && st.schema_version == 2);
+	CHECK(s && ch_store_stats_get(s, &st2) == CH_OK && st2.schema_version == 3 &&
+	      st2.certificates == 3);
+	CHECK(s && ch_store_values_of(s, &vals, &nv, first) == CH_OK && nv == n_before);
+	ch_store_values_free(vals, nv);
 	ch_buf_init(&b, 1u << 20);
 	CHECK(ch_store_get_der(s, &b, sha) == CH_ERR_NOTFOUND);
 	ch_buf_free(&b);
 	ch_store_close(s);
+	CHECK(ch_store_open(&s, db, CH_STORE_READONLY) == CH_OK);
+	ch_store_close(s);
 	CHECK(sqlite3_open(db, &raw) == SQLITE_OK);
 	CHECK(sqlite3_exec(raw, "SELECT count(*) FROM ct_entry", NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(sqlite3_exec(raw, "SELECT count(*) FROM vlist", NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(raw);
 }
 
