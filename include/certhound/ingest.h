@@ -24,7 +24,7 @@
 
 typedef struct ch_ingest ch_ingest;
 
-#define CH_INGEST_DEFAULT_BATCH 5000          /* certificates per transaction */
+#define CH_INGEST_DEFAULT_BATCH 50000         /* certificates per transaction */
 #define CH_INGEST_MAX_CHUNK_BYTES (32u << 20) /* DER bytes held before writing to the store */
 #define CH_INGEST_MAX_REJECT_DETAILS 100      /* rejected items kept with their message */
 #define CH_INGEST_MAX_REASONS 64              /* distinct rejection reasons counted */

@@ -49,7 +49,7 @@ static void usage(FILE *f)
 	      "simply be started again: it skips what is stored and stores nothing twice.\n"
 	      "\n"
 	      "  --format table|json  the summary (read, new, duplicates, rejected with reasons)\n"
-	      "  --batch N            certificates per transaction (default 5000)\n"
+	      "  --batch N            certificates per transaction (default 50000)\n"
 	      "  --no-progress        no progress bar (it is shown only on a terminal anyway)\n"
 	      "\n"
 	      "Exit status: 0; 3 when some items were rejected (the others are stored);\n"

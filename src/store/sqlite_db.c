@@ -432,8 +432,11 @@ static ch_err configure(ch_sqlite *q, unsigned flags)
 					   CH_SQLITE_MIN_READ_VERSION, CH_SQLITE_SCHEMA_VERSION);
 		goto out;
 	}
+	/* Writers get a larger page cache: a 50,000-certificate transaction dirties most pages of
+	 * the randomly keyed indexes (SHA-256, SHA-1, value texts), which should stay in memory
+	 * until commit rather than spill to the WAL twice. */
 	CH_TRY(ch_sq__exec(q, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-			      "PRAGMA wal_autocheckpoint=10000;"));
+			      "PRAGMA wal_autocheckpoint=10000; PRAGMA cache_size=-524288;"));
 	err = migrate(q);
 out:
 	return err;
