@@ -138,7 +138,8 @@ ch_err ch_corroborate_load_list(ch_corroborate *c, const char *path, ch_corr_bad
 				void *arg) CH_WARN_UNUSED;
 
 /* ch_corroborate_load_leads reads a `certhound pivot --format json` document and adds each
- * lead's value (kind domain, name, ip or cert) in the document's order. CH_ERR_PARSE when the
+ * lead's value (kind domain, name, ip or cert) in the document's order, with the source "lead N"
+ * (the STIX writer relies on it to reference pivot's indicator). CH_ERR_PARSE when the
  * document is not a pivot result; leads with an unusable value go to on_bad. */
 ch_err ch_corroborate_load_leads(ch_corroborate *c, const char *path, ch_corr_bad_fn on_bad,
 				 void *arg) CH_WARN_UNUSED;

@@ -34,4 +34,11 @@ ch_err ch_report_corr_result_json(ch_buf *out, const ch_corr_result *r,
 ch_err ch_report_corroborate(FILE *f, ch_report_format format, ch_corroborate *c,
 			     const ch_report_corr_summary *sum, bool no_header) CH_WARN_UNUSED;
 
+/* ch_report_corroborate_stix prints the run as one STIX 2.1 bundle: for each indicator with
+ * evidence, a sighting of its indicator (a pivot lead's indicator is referenced by the id
+ * `pivot --format stix` gave it; a listed indicator is written in the bundle), the observed
+ * data with the evidence lines, an identity per internal host, and a sighting of each ATT&CK
+ * technique the evidence supports. `created` stamps created/modified. docs/corroborate.md. */
+ch_err ch_report_corroborate_stix(FILE *f, ch_corroborate *c, int64_t created) CH_WARN_UNUSED;
+
 #endif

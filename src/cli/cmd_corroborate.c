@@ -42,7 +42,8 @@ static void usage(FILE *f)
 	      "  --since TIME         ignore lines before TIME (2024-05-01 or RFC 3339)\n"
 	      "  --until TIME         ignore lines at or after TIME\n"
 	      "  --format F           table (default on a terminal), json, ndjson (default when\n"
-	      "                       piped), csv\n"
+	      "                       piped), csv, stix (STIX 2.1 sightings of the pivot's\n"
+	      "                       indicators, with the evidence as observed data)\n"
 	      "  --no-header          csv: leave out the header line\n"
 	      "  --input-format FMT   auto (default, per file), zeek, zeek-json, eve, bind,\n"
 	      "                       dnsmasq, squid, combined, netfilter, csv, jsonl\n"
@@ -72,7 +73,7 @@ typedef struct opts {
 	int num_leads, num_lists;
 	int64_t since, until;
 	ch_report_format format;
-	bool have_format, no_header, store, stats;
+	bool have_format, no_header, store, stats, stix;
 	ch_telemetry_opts topts;
 	const char *map_spec, *attack_path;
 	size_t evidence;
@@ -149,7 +150,8 @@ static int parse_args(opts *o, int argc, char **argv)
 			else
 				o->until = t;
 		} else if (takes && !strcmp(a, "--format")) {
-			if (ch_report_format_parse(&o->format, v) != CH_OK)
+			o->stix = !strcmp(v, "stix");
+			if (!o->stix && ch_report_format_parse(&o->format, v) != CH_OK)
 				return ch_cli_fail(CH_EXIT_USAGE, "corroborate: %s", ch_error_last());
 			o->have_format = true;
 		} else if (takes && !strcmp(a, "--input-format")) {
@@ -481,7 +483,8 @@ int ch_cmd_corroborate(ch_cli *cli, int argc, char **argv)
 	}
 	r.sum.indicators = ch_corroborate_count(r.c);
 	r.sum.with_evidence = ch_corroborate_matched(r.c);
-	if (ch_report_corroborate(stdout, o.format, r.c, &r.sum, o.no_header) != CH_OK) {
+	if ((o.stix ? ch_report_corroborate_stix(stdout, r.c, ch_time_now())
+		    : ch_report_corroborate(stdout, o.format, r.c, &r.sum, o.no_header)) != CH_OK) {
 		rc = ch_cli_fail(CH_EXIT_ENV, "corroborate: %s", ch_error_last());
 		goto out;
 	}
