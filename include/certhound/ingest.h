@@ -8,9 +8,11 @@
  * it, so after a crash the store's checkpoint describes exactly what the store holds: resume from
  * it and nothing is lost and nothing is stored twice.
  *
- * Memory is bounded: the pipeline holds at most one chunk of decoded certificates (a few hundred,
- * and at most CH_INGEST_MAX_CHUNK_BYTES of DER) plus the pending checkpoints; the store keeps the
- * rest of the open batch. Items that cannot be stored are counted by reason, and the first
+ * The caller's thread decodes; a writer thread of the pipeline writes to the store meanwhile
+ * (the store handle serialises its calls, so the caller may still read through it). Memory is
+ * bounded: the pipeline holds at most three chunks of decoded certificates (256 each, and at most
+ * CH_INGEST_MAX_CHUNK_BYTES of DER each) plus the pending checkpoints; the store keeps the rest
+ * of the open batch. Items that cannot be stored are counted by reason, and the first
  * CH_INGEST_MAX_REJECT_DETAILS of them are kept with their message. */
 #ifndef CERTHOUND_INGEST_H
 #define CERTHOUND_INGEST_H
@@ -76,7 +78,8 @@ void ch_ingest_free(ch_ingest *ig);
  * sighting). A certificate that does not decode is counted as rejected (reason "parse" or
  * "limit") and CH_OK is returned: per-item problems never stop the pipeline. Any other
  * return value is a store or memory failure: the open batch is rolled back and the pipeline
- * can only be freed. */
+ * can only be freed. Store writes happen on the pipeline's writer thread, so a store failure is
+ * returned by the next call (ch_ingest_add, ch_ingest_checkpoint or ch_ingest_flush). */
 ch_err ch_ingest_add(ch_ingest *ig, const uint8_t *der, size_t der_len,
 		     const ch_sighting *sighting) CH_WARN_UNUSED;
 

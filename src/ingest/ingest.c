@@ -1,19 +1,25 @@
 /* ingest: the one pipeline from sources to the store.
  *
- * Items are decoded as they arrive into one of CHUNK slots (each a reusable ch_cert with its own
- * copy of the DER, its names and its sighting); a full chunk is written to the store inside the
- * open batch transaction; a batch is committed, together with the checkpoints recorded while it
- * was open, after batch_size certificates. So memory is one chunk, a crash loses at most the
- * open batch, and the committed checkpoints always describe exactly the committed data. */
+ * Two threads. The caller's thread decodes each item as it arrives (x509, names) into a slot of
+ * the chunk being filled (a reusable ch_cert with its own copy of the DER, its names and its
+ * sighting); a full chunk goes to the writer thread, which writes it to the store inside the
+ * open batch transaction while the caller decodes the next chunk. A commit request travels in
+ * the same queue, after the chunks it covers, carrying the checkpoints recorded before it: the
+ * writer commits them with the data, so committed checkpoints always describe exactly the
+ * committed data. Memory is NCHUNKS chunks; a crash loses at most the open batch. Store failures
+ * happen on the writer and are reported by the caller's next call (the pipeline is then broken:
+ * the batch was rolled back). */
 #include <certhound/ingest.h>
 
 #include "internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CHUNK 256
+#define NCHUNKS 3 /* one being filled, the others queued or being written */
 
 typedef struct slot {
 	ch_cert *cert;
@@ -32,28 +38,49 @@ typedef struct pending_ckpt {
 	ch_buf blob;
 } pending_ckpt;
 
+typedef struct chunk {
+	slot slots[CHUNK];
+	ch_store_put puts[CHUNK];
+	uint8_t is_new[CHUNK];
+	size_t n;
+	size_t bytes;
+	bool commit;              /* commit after writing it, with ckpts */
+	pending_ckpt *ckpts;      /* owned; num_ckpts of them */
+	size_t num_ckpts;
+} chunk;
+
 struct ch_ingest {
 	ch_store *store;
 	ch_names *names;
 	size_t batch_size;
-	slot slots[CHUNK];
-	size_t num_chunk;
 	size_t chunk_max;         /* min(CHUNK, batch_size) */
-	size_t chunk_bytes;
-	size_t in_batch;          /* certificates written in the open transaction */
-	bool in_txn;
-	bool broken;
+	chunk *chunks;            /* NCHUNKS; chunk number k lives in chunks[k % NCHUNKS] */
+	size_t fed;               /* items given to chunks since the last commit request */
 	pending_ckpt ckpts[CH_INGEST_MAX_PENDING_CHECKPOINTS];
 	size_t num_ckpts;
-	ch_store_put puts[CHUNK];
-	uint8_t is_new[CHUNK];
-	/* counts */
+	/* caller <-> writer, under mu */
+	pthread_mutex_t mu;
+	pthread_cond_t work;      /* writer: a chunk was submitted, or quit */
+	pthread_cond_t done;      /* caller: a chunk was written */
+	pthread_t thread;
+	bool started;
+	uint64_t submitted;       /* chunks handed to the writer (chunk `submitted` is being filled) */
+	uint64_t written;         /* chunks the writer is done with */
+	bool quit;
+	bool broken;
+	ch_err werr;              /* the writer's failure and its message */
+	char wmsg[512];
+	/* writer-owned */
+	bool in_txn;
+	/* counts: read, rejected, reasons by the caller; the rest by the writer under mu */
 	uint64_t read, new_certs, duplicates, rejected, sightings, batches, der_bytes;
 	ch_ingest_reason reasons[CH_INGEST_MAX_REASONS];
 	size_t num_reasons;
 	ch_ingest_reject rejects[CH_INGEST_MAX_REJECT_DETAILS];
 	size_t num_rejects;
 };
+
+static void *writer_main(void *arg);
 
 ch_err ch_ingest_new(ch_ingest **out, ch_store *store, const ch_ingest_opts *opts)
 {
@@ -66,19 +93,37 @@ ch_err ch_ingest_new(ch_ingest **out, ch_store *store, const ch_ingest_opts *opt
 	ig->store = store;
 	ig->batch_size = opts && opts->batch_size ? opts->batch_size : CH_INGEST_DEFAULT_BATCH;
 	ig->chunk_max = ig->batch_size < CHUNK ? ig->batch_size : CHUNK;
-	CH_TRY(ch_names_new(&ig->names));
-	for (size_t i = 0; i < CHUNK; i++) {
-		ch_buf_init(&ig->slots[i].text, 8u << 20);
-		CH_TRY(ch_cert_new(&ig->slots[i].cert));
-	}
+	pthread_mutex_init(&ig->mu, NULL);
+	pthread_cond_init(&ig->work, NULL);
+	pthread_cond_init(&ig->done, NULL);
 	for (size_t i = 0; i < CH_INGEST_MAX_PENDING_CHECKPOINTS; i++)
 		ch_buf_init(&ig->ckpts[i].blob, CH_STORE_CHECKPOINT_MAX);
+	if (!(ig->chunks = calloc(NCHUNKS, sizeof *ig->chunks)))
+		CH_TRY(ch_error_set(CH_ERR_NOMEM, "out of memory creating the ingest pipeline"));
+	CH_TRY(ch_names_new(&ig->names));
+	for (size_t k = 0; k < NCHUNKS; k++)
+		for (size_t i = 0; i < CHUNK; i++) {
+			ch_buf_init(&ig->chunks[k].slots[i].text, 8u << 20);
+			CH_TRY(ch_cert_new(&ig->chunks[k].slots[i].cert));
+		}
+	if (pthread_create(&ig->thread, NULL, writer_main, ig) != 0)
+		CH_TRY(ch_error_set(CH_ERR_NOMEM, "ingest: cannot start the writer thread"));
+	ig->started = true;
 out:
 	if (err)
 		ch_ingest_free(ig);
 	else
 		*out = ig;
 	return err;
+}
+
+static void free_ckpts(pending_ckpt *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(c[i].source);
+		ch_buf_free(&c[i].blob);
+	}
+	free(c);
 }
 
 static void drop_pending(ch_ingest *ig)
@@ -95,19 +140,217 @@ void ch_ingest_free(ch_ingest *ig)
 {
 	if (!ig)
 		return;
+	if (ig->started) {
+		/* Unwritten chunks are discarded: free means "forget what is not committed". */
+		pthread_mutex_lock(&ig->mu);
+		ig->quit = true;
+		ig->broken = true;
+		pthread_cond_signal(&ig->work);
+		pthread_mutex_unlock(&ig->mu);
+		pthread_join(ig->thread, NULL);
+	}
 	if (ig->in_txn && ch_store_rollback(ig->store) != CH_OK)
 		ch_error_clear(); /* nothing more to do: the transaction dies with the handle */
 	drop_pending(ig);
 	ch_names_free(ig->names);
 	for (size_t i = 0; i < CH_INGEST_MAX_PENDING_CHECKPOINTS; i++)
 		ch_buf_free(&ig->ckpts[i].blob);
-	for (size_t i = 0; i < CHUNK; i++) {
-		ch_cert_free(ig->slots[i].cert);
-		free(ig->slots[i].der);
-		ch_buf_free(&ig->slots[i].text);
-		free(ig->slots[i].ptrs);
+	for (size_t k = 0; ig->chunks && k < NCHUNKS; k++) {
+		chunk *c = &ig->chunks[k];
+		free_ckpts(c->ckpts, c->num_ckpts);
+		for (size_t i = 0; i < CHUNK; i++) {
+			ch_cert_free(c->slots[i].cert);
+			free(c->slots[i].der);
+			ch_buf_free(&c->slots[i].text);
+			free(c->slots[i].ptrs);
+		}
 	}
+	free(ig->chunks);
+	pthread_mutex_destroy(&ig->mu);
+	pthread_cond_destroy(&ig->work);
+	pthread_cond_destroy(&ig->done);
 	free(ig);
+}
+
+/* ---- the writer thread ------------------------------------------------------------------- */
+
+/* write_chunk (writer) stores a chunk's certificates in the open batch transaction and, for a
+ * commit request, writes its checkpoints and commits. */
+static ch_err write_chunk(ch_ingest *ig, chunk *c)
+{
+	uint64_t fresh = 0, sightings = 0;
+	ch_err err = CH_OK;
+
+	if (c->n && !ig->in_txn) {
+		CH_TRY(ch_store_begin(ig->store));
+		ig->in_txn = true;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		slot *s = &c->slots[i];
+		c->puts[i] = (ch_store_put){
+			.cert = s->cert,
+			.names = s->ptrs,
+			.num_names = s->num_names,
+			.domains = s->ptrs + s->num_names,
+			.num_domains = s->num_domains,
+			.sighting = s->has_sighting ? &s->sighting : NULL,
+		};
+		sightings += s->has_sighting;
+	}
+	if (c->n)
+		CH_TRY(ch_store_put_certs(ig->store, c->is_new, c->puts, c->n));
+	for (size_t i = 0; i < c->n; i++)
+		fresh += c->is_new[i];
+	pthread_mutex_lock(&ig->mu);
+	ig->new_certs += fresh;
+	ig->duplicates += c->n - fresh;
+	ig->sightings += sightings;
+	pthread_mutex_unlock(&ig->mu);
+	if (!c->commit || (!ig->in_txn && !c->num_ckpts))
+		goto out;
+	if (!ig->in_txn) {
+		CH_TRY(ch_store_begin(ig->store));
+		ig->in_txn = true;
+	}
+	for (size_t i = 0; i < c->num_ckpts; i++)
+		CH_TRY(ch_store_checkpoint_set(ig->store, c->ckpts[i].source, c->ckpts[i].blob.data,
+					       c->ckpts[i].blob.len));
+	CH_TRY(ch_store_commit(ig->store));
+	ig->in_txn = false;
+	pthread_mutex_lock(&ig->mu);
+	ig->batches++;
+	pthread_mutex_unlock(&ig->mu);
+out:
+	return err;
+}
+
+static void *writer_main(void *arg)
+{
+	ch_ingest *ig = arg;
+	ch_err err;
+
+	pthread_mutex_lock(&ig->mu);
+	for (;;) {
+		while (!ig->quit && ig->written == ig->submitted)
+			pthread_cond_wait(&ig->work, &ig->mu);
+		if (ig->written == ig->submitted)
+			break;
+		chunk *c = &ig->chunks[ig->written % NCHUNKS];
+		bool skip = ig->broken;
+		pthread_mutex_unlock(&ig->mu);
+		err = skip ? CH_OK : write_chunk(ig, c);
+		if (err && ig->in_txn) {
+			char msg[512];
+			snprintf(msg, sizeof msg, "%s", ch_error_last());
+			if (ch_store_rollback(ig->store) != CH_OK)
+				ch_error_clear();
+			ig->in_txn = false;
+			ch_error_set(err, "%s", msg);
+		}
+		free_ckpts(c->ckpts, c->num_ckpts);
+		c->ckpts = NULL;
+		c->num_ckpts = 0;
+		pthread_mutex_lock(&ig->mu);
+		if (err && !ig->broken) {
+			ig->broken = true;
+			ig->werr = err;
+			snprintf(ig->wmsg, sizeof ig->wmsg, "%s", ch_error_last());
+		}
+		ig->written++;
+		pthread_cond_broadcast(&ig->done);
+	}
+	pthread_mutex_unlock(&ig->mu);
+	return NULL;
+}
+
+/* ---- the caller's side ------------------------------------------------------------------- */
+
+/* broken_err (caller, under mu) reports the writer's failure. */
+static ch_err broken_err(ch_ingest *ig)
+{
+	if (ig->werr)
+		return ch_error_set(ig->werr, "%s", ig->wmsg);
+	return ch_error_set(CH_ERR_STORE, "ingest: the pipeline failed earlier");
+}
+
+static chunk *current(ch_ingest *ig)
+{
+	return &ig->chunks[ig->submitted % NCHUNKS];
+}
+
+/* submit hands the chunk being filled to the writer (with the pending checkpoints and a commit
+ * request when `commit`) and waits until the next chunk is free. */
+static ch_err submit(ch_ingest *ig, bool commit)
+{
+	chunk *c = current(ig);
+	ch_err err = CH_OK;
+
+	if (commit && ig->num_ckpts) {
+		if (!(c->ckpts = calloc(ig->num_ckpts, sizeof *c->ckpts)))
+			return ch_error_set(CH_ERR_NOMEM, "out of memory");
+		for (size_t i = 0; i < ig->num_ckpts; i++) {
+			c->ckpts[i] = ig->ckpts[i]; /* moved: the pending slot gets a new buffer */
+			ig->ckpts[i].source = NULL;
+			ch_buf_init(&ig->ckpts[i].blob, CH_STORE_CHECKPOINT_MAX);
+		}
+		c->num_ckpts = ig->num_ckpts;
+		ig->num_ckpts = 0;
+	}
+	c->commit = commit;
+	pthread_mutex_lock(&ig->mu);
+	ig->submitted++;
+	pthread_cond_signal(&ig->work);
+	while (ig->submitted - ig->written >= NCHUNKS)
+		pthread_cond_wait(&ig->done, &ig->mu);
+	if (ig->broken)
+		err = broken_err(ig);
+	pthread_mutex_unlock(&ig->mu);
+	c = current(ig);
+	c->n = 0;
+	c->bytes = 0;
+	c->commit = false;
+	return err;
+}
+
+/* commit_batch asks the writer to commit everything fed so far with the pending checkpoints. */
+static ch_err commit_batch(ch_ingest *ig)
+{
+	ig->fed = 0;
+	return submit(ig, true);
+}
+
+/* drain waits until the writer has written (and committed) everything submitted. */
+static ch_err drain(ch_ingest *ig)
+{
+	ch_err err = CH_OK;
+
+	pthread_mutex_lock(&ig->mu);
+	while (ig->written != ig->submitted)
+		pthread_cond_wait(&ig->done, &ig->mu);
+	if (ig->broken)
+		err = broken_err(ig);
+	pthread_mutex_unlock(&ig->mu);
+	return err;
+}
+
+static bool is_broken(ch_ingest *ig)
+{
+	bool b;
+
+	pthread_mutex_lock(&ig->mu);
+	b = ig->broken;
+	pthread_mutex_unlock(&ig->mu);
+	return b;
+}
+
+static ch_err fail_broken(ch_ingest *ig)
+{
+	ch_err err;
+
+	pthread_mutex_lock(&ig->mu);
+	err = broken_err(ig);
+	pthread_mutex_unlock(&ig->mu);
+	return err;
 }
 
 static void copy_field(char *dst, size_t cap, const char *src)
@@ -138,84 +381,11 @@ static void record_reject(ch_ingest *ig, const char *reason, const char *where,
 	}
 }
 
-/* fail_store marks the pipeline unusable after a store failure and rolls the batch back. */
 void ch_ingest_reject_item(ch_ingest *ig, const char *reason, const char *where,
 			   const char *message)
 {
 	ig->read++;
 	record_reject(ig, reason, where, message);
-}
-
-static ch_err fail_store(ch_ingest *ig, ch_err err)
-{
-	char msg[512];
-
-	snprintf(msg, sizeof msg, "%s", ch_error_last());
-	if (ig->in_txn && ch_store_rollback(ig->store) != CH_OK)
-		ch_error_clear();
-	ig->in_txn = false;
-	ig->broken = true;
-	ig->num_chunk = 0;
-	ch_error_set(err, "%s", msg);
-	return err;
-}
-
-static ch_err write_chunk(ch_ingest *ig)
-{
-	ch_err err = CH_OK;
-
-	if (!ig->num_chunk)
-		return CH_OK;
-	if (!ig->in_txn) {
-		CH_TRY(ch_store_begin(ig->store));
-		ig->in_txn = true;
-	}
-	for (size_t i = 0; i < ig->num_chunk; i++) {
-		slot *s = &ig->slots[i];
-		ig->puts[i] = (ch_store_put){
-			.cert = s->cert,
-			.names = s->ptrs,
-			.num_names = s->num_names,
-			.domains = s->ptrs + s->num_names,
-			.num_domains = s->num_domains,
-			.sighting = s->has_sighting ? &s->sighting : NULL,
-		};
-	}
-	CH_TRY(ch_store_put_certs(ig->store, ig->is_new, ig->puts, ig->num_chunk));
-	for (size_t i = 0; i < ig->num_chunk; i++) {
-		ig->new_certs += ig->is_new[i];
-		ig->duplicates += !ig->is_new[i];
-		ig->sightings += ig->slots[i].has_sighting;
-	}
-	ig->in_batch += ig->num_chunk;
-	ig->num_chunk = 0;
-	ig->chunk_bytes = 0;
-out:
-	return err ? fail_store(ig, err) : CH_OK;
-}
-
-/* commit_batch writes the chunk, then the checkpoints, and commits them all at once. */
-static ch_err commit_batch(ch_ingest *ig)
-{
-	ch_err err = CH_OK;
-
-	CH_TRY(write_chunk(ig));
-	if (!ig->in_txn && !ig->num_ckpts)
-		return CH_OK;
-	if (!ig->in_txn) {
-		CH_TRY(ch_store_begin(ig->store));
-		ig->in_txn = true;
-	}
-	for (size_t i = 0; i < ig->num_ckpts; i++)
-		CH_TRY(ch_store_checkpoint_set(ig->store, ig->ckpts[i].source, ig->ckpts[i].blob.data,
-					       ig->ckpts[i].blob.len));
-	CH_TRY(ch_store_commit(ig->store));
-	ig->in_txn = false;
-	ig->in_batch = 0;
-	ig->batches++;
-	drop_pending(ig);
-out:
-	return err ? fail_store(ig, err) : CH_OK;
 }
 
 /* set_ptrs makes the slot's name pointers once its text buffer is complete. */
@@ -291,7 +461,7 @@ ch_err ch_ingest_add(ch_ingest *ig, const uint8_t *der, size_t der_len, const ch
 {
 	ch_err err = add_item(ig, der, der_len, g);
 
-	if (!err && ig->in_batch >= ig->batch_size)
+	if (!err && ig->fed >= ig->batch_size)
 		err = commit_batch(ig);
 	return err;
 }
@@ -303,12 +473,12 @@ ch_err ch_ingest_add_at(ch_ingest *ig, const uint8_t *der, size_t der_len, const
 
 	if (!err && source_id)
 		err = ch_ingest_checkpoint(ig, source_id, ckpt, ckpt_len);
-	if (!err && ig->in_batch >= ig->batch_size)
+	if (!err && ig->fed >= ig->batch_size)
 		err = commit_batch(ig);
 	return err;
 }
 
-/* add_item decodes one item into the chunk and writes the chunk when it is full; it never
+/* add_item decodes one item into the chunk and submits the chunk when it is full; it never
  * commits, so the caller can record a checkpoint covering the item first. */
 static ch_err add_item(ch_ingest *ig, const uint8_t *der, size_t der_len, const ch_sighting *g)
 {
@@ -316,11 +486,13 @@ static ch_err add_item(ch_ingest *ig, const uint8_t *der, size_t der_len, const 
 	char where[256];
 	ch_err err;
 
-	if (ig->broken)
-		return ch_error_set(CH_ERR_STORE, "ingest: the pipeline failed earlier");
+	chunk *c = current(ig);
+
+	if (is_broken(ig))
+		return fail_broken(ig);
 	ig->read++;
 	ig->der_bytes += der_len;
-	s = &ig->slots[ig->num_chunk];
+	s = &c->slots[c->n];
 	err = fill_slot(ig, s, der, der_len, g);
 	if (err == CH_ERR_PARSE || err == CH_ERR_LIMIT) {
 		snprintf(where, sizeof where, "%s#%lld", g && g->source ? g->source : "-",
@@ -331,10 +503,11 @@ static ch_err add_item(ch_ingest *ig, const uint8_t *der, size_t der_len, const 
 	}
 	if (err)
 		return err;
-	ig->num_chunk++;
-	ig->chunk_bytes += der_len;
-	if (ig->num_chunk >= ig->chunk_max || ig->chunk_bytes >= CH_INGEST_MAX_CHUNK_BYTES)
-		err = write_chunk(ig);
+	c->n++;
+	c->bytes += der_len;
+	ig->fed++;
+	if (c->n >= ig->chunk_max || c->bytes >= CH_INGEST_MAX_CHUNK_BYTES)
+		err = submit(ig, false);
 	return err;
 }
 
@@ -344,8 +517,8 @@ ch_err ch_ingest_checkpoint(ch_ingest *ig, const char *source_id, const void *da
 	pending_ckpt *c;
 	ch_err err = CH_OK;
 
-	if (ig->broken)
-		return ch_error_set(CH_ERR_STORE, "ingest: the pipeline failed earlier");
+	if (is_broken(ig))
+		return fail_broken(ig);
 	if (len > CH_STORE_CHECKPOINT_MAX)
 		return ch_error_set(CH_ERR_LIMIT, "ingest: checkpoint of %zu bytes is too large", len);
 	for (i = 0; i < ig->num_ckpts; i++)
@@ -370,14 +543,22 @@ out:
 
 ch_err ch_ingest_flush(ch_ingest *ig)
 {
-	if (ig->broken)
-		return ch_error_set(CH_ERR_STORE, "ingest: the pipeline failed earlier");
-	return commit_batch(ig);
+	ch_err err = CH_OK;
+
+	if (is_broken(ig))
+		return fail_broken(ig);
+	CH_TRY(commit_batch(ig));
+	err = drain(ig);
+out:
+	return err;
 }
 
 void ch_ingest_get_counts(const ch_ingest *ig, ch_ingest_counts *out)
 {
+	ch_ingest *m = (ch_ingest *)ig; /* the lock only */
+
 	memset(out, 0, sizeof *out);
+	pthread_mutex_lock(&m->mu);
 	out->read = ig->read;
 	out->new_certs = ig->new_certs;
 	out->duplicates = ig->duplicates;
@@ -389,4 +570,5 @@ void ch_ingest_get_counts(const ch_ingest *ig, ch_ingest_counts *out)
 	out->num_reasons = ig->num_reasons;
 	out->rejects = ig->rejects;
 	out->num_rejects = ig->num_rejects;
+	pthread_mutex_unlock(&m->mu);
 }

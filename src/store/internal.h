@@ -3,6 +3,8 @@
 #ifndef CH_STORE_INTERNAL_H
 #define CH_STORE_INTERNAL_H
 
+#include <pthread.h>
+
 #include <certhound/buf.h>
 #include <certhound/store.h>
 
@@ -39,9 +41,12 @@ typedef struct ch_store_ops {
 	ch_err (*scan)(ch_store *s, ch_store_page **out, size_t limit, const char *after);
 } ch_store_ops;
 
-/* Every backend's handle starts with this header. */
+/* Every backend's handle starts with this header. `lock` (recursive) is held by every public
+ * call, so one handle may be used from two threads (the ingest pipeline's writer and its
+ * caller); set up by ch_store_open. */
 struct ch_store {
 	const ch_store_ops *ops;
+	pthread_mutex_t lock;
 };
 
 /* Backend constructors. */

@@ -2,8 +2,20 @@
  * pieces every backend shares (attribute names, freeing results). */
 #include "internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Every call through a handle holds the handle's (recursive) lock: the ingest pipeline writes
+ * from its own thread while its caller may still read through the same handle. */
+#define CALL(s, expr)                             \
+	do {                                      \
+		ch_err e_;                        \
+		pthread_mutex_lock(&(s)->lock);   \
+		e_ = (expr);                      \
+		pthread_mutex_unlock(&(s)->lock); \
+		return e_;                        \
+	} while (0)
 
 static const char *const attr_names[CH_SA_COUNT_] = {
 	[CH_SA_NAME] = "name",
@@ -70,6 +82,9 @@ char *ch_store__strdup(const char *s)
 
 ch_err ch_store_open(ch_store **out, const char *path, unsigned flags)
 {
+	pthread_mutexattr_t ma;
+	ch_err err;
+
 	*out = NULL;
 	if (!path || !*path)
 		return ch_error_set(CH_ERR_INVALID, "store: no path given");
@@ -77,13 +92,22 @@ ch_err ch_store_open(ch_store **out, const char *path, unsigned flags)
 		path += 7;
 	else if (strstr(path, "://"))
 		return ch_error_set(CH_ERR_INVALID, "store: unsupported backend in '%s'", path);
-	return ch_store__sqlite_open(out, path, flags);
+	err = ch_store__sqlite_open(out, path, flags);
+	if (!err) {
+		pthread_mutexattr_init(&ma);
+		pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+		pthread_mutex_init(&(*out)->lock, &ma);
+		pthread_mutexattr_destroy(&ma);
+	}
+	return err;
 }
 
 void ch_store_close(ch_store *s)
 {
-	if (s)
-		s->ops->close(s);
+	if (!s)
+		return;
+	pthread_mutex_destroy(&s->lock);
+	s->ops->close(s);
 }
 
 const char *ch_store_backend(const ch_store *s)
@@ -91,19 +115,19 @@ const char *ch_store_backend(const ch_store *s)
 	return s->ops->name;
 }
 
-ch_err ch_store_begin(ch_store *s) { return s->ops->begin(s); }
-ch_err ch_store_commit(ch_store *s) { return s->ops->commit(s); }
-ch_err ch_store_rollback(ch_store *s) { return s->ops->rollback(s); }
+ch_err ch_store_begin(ch_store *s) { CALL(s, s->ops->begin(s)); }
+ch_err ch_store_commit(ch_store *s) { CALL(s, s->ops->commit(s)); }
+ch_err ch_store_rollback(ch_store *s) { CALL(s, s->ops->rollback(s)); }
 
 ch_err ch_store_put_certs(ch_store *s, uint8_t *out_new, const ch_store_put *items, size_t n)
 {
-	return s->ops->put_certs(s, out_new, items, n);
+	CALL(s, s->ops->put_certs(s, out_new, items, n));
 }
 
 ch_err ch_store_add_sightings(ch_store *s, const uint8_t (*sha256s)[32],
 			      const ch_sighting *sightings, size_t n)
 {
-	return s->ops->add_sightings(s, sha256s, sightings, n);
+	CALL(s, s->ops->add_sightings(s, sha256s, sightings, n));
 }
 
 ch_err ch_store_checkpoint_set(ch_store *s, const char *source_id, const void *data, size_t len)
@@ -111,12 +135,12 @@ ch_err ch_store_checkpoint_set(ch_store *s, const char *source_id, const void *d
 	if (!source_id || len > CH_STORE_CHECKPOINT_MAX)
 		return ch_error_set(CH_ERR_LIMIT, "store: checkpoint of %zu bytes exceeds %u", len,
 				    CH_STORE_CHECKPOINT_MAX);
-	return s->ops->checkpoint_set(s, source_id, data, len);
+	CALL(s, s->ops->checkpoint_set(s, source_id, data, len));
 }
 
 ch_err ch_store_checkpoint_get(ch_store *s, ch_buf *out, const char *source_id)
 {
-	return s->ops->checkpoint_get(s, out, source_id);
+	CALL(s, s->ops->checkpoint_get(s, out, source_id));
 }
 
 ch_err ch_store_search(ch_store *s, ch_store_page **out, const ch_filter *f, size_t limit,
@@ -125,12 +149,12 @@ ch_err ch_store_search(ch_store *s, ch_store_page **out, const ch_filter *f, siz
 	*out = NULL;
 	if (limit == 0 || limit > CH_STORE_MAX_PAGE)
 		return ch_error_set(CH_ERR_INVALID, "store: page size must be 1..%d", CH_STORE_MAX_PAGE);
-	return s->ops->search(s, out, f, limit, after);
+	CALL(s, s->ops->search(s, out, f, limit, after));
 }
 
 ch_err ch_store_count(ch_store *s, uint64_t *out, const ch_filter *f)
 {
-	return s->ops->count(s, out, f);
+	CALL(s, s->ops->count(s, out, f));
 }
 
 ch_err ch_store_names(ch_store *s, ch_store_strpage **out, const ch_filter *f, size_t limit,
@@ -139,29 +163,29 @@ ch_err ch_store_names(ch_store *s, ch_store_strpage **out, const ch_filter *f, s
 	*out = NULL;
 	if (limit == 0 || limit > CH_STORE_MAX_PAGE)
 		return ch_error_set(CH_ERR_INVALID, "store: page size must be 1..%d", CH_STORE_MAX_PAGE);
-	return s->ops->names(s, out, f, limit, after);
+	CALL(s, s->ops->names(s, out, f, limit, after));
 }
 
 ch_err ch_store_explain(ch_store *s, ch_buf *out, const ch_filter *f)
 {
-	return s->ops->explain(s, out, f);
+	CALL(s, s->ops->explain(s, out, f));
 }
 
 ch_err ch_store_get(ch_store *s, ch_store_record **out, const char *sha256_hex)
 {
 	*out = NULL;
-	return s->ops->get(s, out, sha256_hex);
+	CALL(s, s->ops->get(s, out, sha256_hex));
 }
 
 ch_err ch_store_get_der(ch_store *s, ch_buf *out, const uint8_t sha256[32])
 {
-	return s->ops->get_der(s, out, sha256);
+	CALL(s, s->ops->get_der(s, out, sha256));
 }
 
 ch_err ch_store_rarity(ch_store *s, uint64_t *out, ch_store_attr attr, const char *value)
 {
 	*out = 0;
-	return s->ops->rarity(s, out, attr, value);
+	CALL(s, s->ops->rarity(s, out, attr, value));
 }
 
 ch_err ch_store_values_of(ch_store *s, ch_store_value **out_values, size_t *out_num,
@@ -169,7 +193,7 @@ ch_err ch_store_values_of(ch_store *s, ch_store_value **out_values, size_t *out_
 {
 	*out_values = NULL;
 	*out_num = 0;
-	return s->ops->values_of(s, out_values, out_num, sha256);
+	CALL(s, s->ops->values_of(s, out_values, out_num, sha256));
 }
 
 ch_err ch_store_scan(ch_store *s, ch_store_page **out, size_t limit, const char *after)
@@ -179,7 +203,7 @@ ch_err ch_store_scan(ch_store *s, ch_store_page **out, size_t limit, const char 
 		return ch_error_set(CH_ERR_INVALID, "store: page size must be 1..%d", CH_STORE_MAX_PAGE);
 	if (!s->ops->scan)
 		return ch_error_set(CH_ERR_INVALID, "store: %s cannot scan", s->ops->name);
-	return s->ops->scan(s, out, limit, after);
+	CALL(s, s->ops->scan(s, out, limit, after));
 }
 
 ch_err ch_store_certs_with(ch_store *s, ch_store_page **out, ch_store_attr attr,
@@ -188,25 +212,25 @@ ch_err ch_store_certs_with(ch_store *s, ch_store_page **out, ch_store_attr attr,
 	*out = NULL;
 	if (limit == 0 || limit > CH_STORE_MAX_PAGE)
 		return ch_error_set(CH_ERR_INVALID, "store: page size must be 1..%d", CH_STORE_MAX_PAGE);
-	return s->ops->certs_with(s, out, attr, value, limit, after);
+	CALL(s, s->ops->certs_with(s, out, attr, value, limit, after));
 }
 
 ch_err ch_store_stats_get(ch_store *s, ch_store_stats *out)
 {
 	memset(out, 0, sizeof *out);
-	return s->ops->stats(s, out);
+	CALL(s, s->ops->stats(s, out));
 }
 
 ch_err ch_store_check(ch_store *s)
 {
-	return s->ops->check(s);
+	CALL(s, s->ops->check(s));
 }
 
 ch_err ch_store_ct_put(ch_store *s, const char *log, const ch_store_ct_entry *e, size_t n)
 {
 	if (!s->ops->ct_put)
 		return ch_error_set(CH_ERR_INVALID, "store: %s keeps no CT entries", s->ops->name);
-	return s->ops->ct_put(s, log, e, n);
+	CALL(s, s->ops->ct_put(s, log, e, n));
 }
 
 ch_err ch_store_ct_walk(ch_store *s, const char *log, uint64_t from, uint64_t to,
@@ -214,7 +238,7 @@ ch_err ch_store_ct_walk(ch_store *s, const char *log, uint64_t from, uint64_t to
 {
 	if (!s->ops->ct_walk)
 		return ch_error_set(CH_ERR_INVALID, "store: %s keeps no CT entries", s->ops->name);
-	return s->ops->ct_walk(s, log, from, to, fn, arg);
+	CALL(s, s->ops->ct_walk(s, log, from, to, fn, arg));
 }
 
 void ch_store__summary_clear(ch_store_summary *s)
