@@ -144,6 +144,15 @@ static int cmp_conf(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* copy8 copies a string already checked to be shorter than 8 bytes into an 8-byte field. */
+static void copy8(char dst[8], const char *src)
+{
+	size_t n = strnlen(src, 7);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static ch_err conf_line(ch_monitor *m, char *line, const char *where)
 {
 	char from[64], to[64];
@@ -160,7 +169,7 @@ static ch_err conf_line(ch_monitor *m, char *line, const char *where)
 			return ch_error_set(CH_ERR_NOMEM, "out of memory");
 		m->conf = a;
 		m->conf[m->num_conf].cp = (uint32_t)cp;
-		snprintf(m->conf[m->num_conf].to, 8, "%s", to);
+		copy8(m->conf[m->num_conf].to, to);
 		m->num_conf++;
 		return CH_OK;
 	}
@@ -169,8 +178,8 @@ static ch_err conf_line(ch_monitor *m, char *line, const char *where)
 	if (!(a = realloc(m->seq, (m->num_seq + 1) * sizeof *m->seq)))
 		return ch_error_set(CH_ERR_NOMEM, "out of memory");
 	m->seq = a;
-	snprintf(m->seq[m->num_seq].from, 8, "%s", from);
-	snprintf(m->seq[m->num_seq].to, 8, "%s", to);
+	copy8(m->seq[m->num_seq].from, from);
+	copy8(m->seq[m->num_seq].to, to);
 	m->seq[m->num_seq].from_len = strlen(from);
 	m->num_seq++;
 	return CH_OK;
