@@ -69,40 +69,16 @@ static void time_or_now(ch_stix *s, int64_t t)
 
 static void list_indicator(ch_stix *s, const ch_corr_result *r, const char *id)
 {
-	char pat[400], sco[CH_STIX_ID_MAX], rid[CH_STIX_ID_MAX], name[600];
+	char name[600];
 
-	ch_report__stix_pattern(pat, sizeof pat, obs_of(r), r->indicator);
-	ch_json_obj_begin(&s->j);
-	ch_report__stix_sdo(s, "indicator", id);
 	snprintf(name, sizeof name, "certhound indicator: %s %.200s", ch_corr_kind_name(r->kind),
 		 r->indicator);
-	ch_json_key(&s->j, "name");
-	ch_json_cstr(&s->j, name);
-	ch_json_key(&s->j, "indicator_types");
-	ch_json_arr_begin(&s->j);
-	ch_json_cstr(&s->j, "anomalous-activity");
-	ch_json_arr_end(&s->j);
-	ch_json_key(&s->j, "pattern");
-	ch_json_cstr(&s->j, pat);
-	ch_json_key(&s->j, "pattern_type");
-	ch_json_cstr(&s->j, "stix");
-	ch_json_key(&s->j, "pattern_version");
-	ch_json_cstr(&s->j, "2.1");
+	ch_json_obj_begin(&s->j);
+	ch_report__stix_indicator_head(s, id, name, NULL, obs_of(r), r->indicator);
 	ch_json_key(&s->j, "valid_from");
 	ch_json_cstr(&s->j, s->now);
 	ch_json_obj_end(&s->j);
-	ch_report__stix_sco_id(s, sco, obs_of(r), r->indicator);
-	snprintf(name, sizeof name, "based-on|%s|%s", id, sco);
-	ch_report__stix_id(s, rid, "relationship", name);
-	ch_json_obj_begin(&s->j);
-	ch_report__stix_sdo(s, "relationship", rid);
-	ch_json_key(&s->j, "relationship_type");
-	ch_json_cstr(&s->j, "based-on");
-	ch_json_key(&s->j, "source_ref");
-	ch_json_cstr(&s->j, id);
-	ch_json_key(&s->j, "target_ref");
-	ch_json_cstr(&s->j, sco);
-	ch_json_obj_end(&s->j);
+	ch_report__stix_based_on(s, id, obs_of(r), r->indicator);
 }
 
 static void host_identity(ch_stix *s, const char *host, char id[CH_STIX_ID_MAX])

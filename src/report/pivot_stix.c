@@ -80,22 +80,16 @@ static void observable(ch_stix *s, const pg_node *n)
 static void indicator(ch_stix *s, const pg_node *n, const pg_graph *g, size_t idx)
 {
 	const ch_pivot_lead *l = n->lead;
-	char id[CH_STIX_ID_MAX], sco[CH_STIX_ID_MAX], rid[CH_STIX_ID_MAX], pat[400], text[1200];
-	char name[1024];
+	char id[CH_STIX_ID_MAX], text[1200], name[1024];
 	const pg_edge *best = NULL;
 
 	for (size_t e = 0; e < g->num_edges; e++)
 		if (g->edges[e].to == idx && (!best || g->edges[e].weight > best->weight))
 			best = &g->edges[e];
-	ch_report__stix_pattern(pat, sizeof pat, obs_of(n->kind), n->value);
 	ch_report__stix_indicator_id(s, id, obs_of(n->kind), n->value);
 	if (!ch_report__stix_first(s, id))
 		return;
-	ch_json_obj_begin(&s->j);
-	ch_report__stix_sdo(s, "indicator", id);
 	snprintf(name, sizeof name, "certhound pivot lead: %s %.200s", ch_pivot_kind_name(l->kind), l->value);
-	ch_json_key(&s->j, "name");
-	ch_json_cstr(&s->j, name);
 	if (best) {
 		char path[400];
 		ch_report__pivot_edge_text(path, sizeof path, best);
@@ -105,18 +99,8 @@ static void indicator(ch_stix *s, const pg_node *n, const pg_graph *g, size_t id
 	} else {
 		snprintf(text, sizeof text, "Score %.3f at depth %u.", l->score, l->depth);
 	}
-	ch_json_key(&s->j, "description");
-	ch_json_cstr(&s->j, text);
-	ch_json_key(&s->j, "indicator_types");
-	ch_json_arr_begin(&s->j);
-	ch_json_cstr(&s->j, "anomalous-activity");
-	ch_json_arr_end(&s->j);
-	ch_json_key(&s->j, "pattern");
-	ch_json_cstr(&s->j, pat);
-	ch_json_key(&s->j, "pattern_type");
-	ch_json_cstr(&s->j, "stix");
-	ch_json_key(&s->j, "pattern_version");
-	ch_json_cstr(&s->j, "2.1");
+	ch_json_obj_begin(&s->j);
+	ch_report__stix_indicator_head(s, id, name, text, obs_of(n->kind), n->value);
 	ch_json_key(&s->j, "valid_from");
 	if (l->first_seen)
 		ch_json_time(&s->j, l->first_seen);
@@ -129,19 +113,7 @@ static void indicator(ch_stix *s, const pg_node *n, const pg_graph *g, size_t id
 	ch_json_cstr(&s->j, "certhound-pivot-lead");
 	ch_json_arr_end(&s->j);
 	ch_json_obj_end(&s->j);
-	/* indicator --based-on--> observable */
-	ch_report__stix_sco_id(s, sco, obs_of(n->kind), n->value);
-	snprintf(name, sizeof name, "based-on|%s|%s", id, sco);
-	ch_report__stix_id(s, rid, "relationship", name);
-	ch_json_obj_begin(&s->j);
-	ch_report__stix_sdo(s, "relationship", rid);
-	ch_json_key(&s->j, "relationship_type");
-	ch_json_cstr(&s->j, "based-on");
-	ch_json_key(&s->j, "source_ref");
-	ch_json_cstr(&s->j, id);
-	ch_json_key(&s->j, "target_ref");
-	ch_json_cstr(&s->j, sco);
-	ch_json_obj_end(&s->j);
+	ch_report__stix_based_on(s, id, obs_of(n->kind), n->value);
 }
 
 static void related(ch_stix *s, const pg_graph *g, const pg_edge *e)

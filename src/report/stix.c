@@ -181,6 +181,49 @@ void ch_report__stix_sco(ch_stix *s, ch_stix_obs k, const char *value,
 	ch_json_obj_end(&s->j);
 }
 
+void ch_report__stix_indicator_head(ch_stix *s, const char *id, const char *name,
+				    const char *description, ch_stix_obs k, const char *value)
+{
+	char pat[400];
+
+	ch_report__stix_pattern(pat, sizeof pat, k, value);
+	ch_report__stix_sdo(s, "indicator", id);
+	ch_json_key(&s->j, "name");
+	ch_json_cstr(&s->j, name);
+	if (description) {
+		ch_json_key(&s->j, "description");
+		ch_json_cstr(&s->j, description);
+	}
+	ch_json_key(&s->j, "indicator_types");
+	ch_json_arr_begin(&s->j);
+	ch_json_cstr(&s->j, "anomalous-activity");
+	ch_json_arr_end(&s->j);
+	ch_json_key(&s->j, "pattern");
+	ch_json_cstr(&s->j, pat);
+	ch_json_key(&s->j, "pattern_type");
+	ch_json_cstr(&s->j, "stix");
+	ch_json_key(&s->j, "pattern_version");
+	ch_json_cstr(&s->j, "2.1");
+}
+
+void ch_report__stix_based_on(ch_stix *s, const char *indicator_id, ch_stix_obs k, const char *value)
+{
+	char sco[CH_STIX_ID_MAX], rid[CH_STIX_ID_MAX], name[300];
+
+	ch_report__stix_sco_id(s, sco, k, value);
+	snprintf(name, sizeof name, "based-on|%s|%s", indicator_id, sco);
+	ch_report__stix_id(s, rid, "relationship", name);
+	ch_json_obj_begin(&s->j);
+	ch_report__stix_sdo(s, "relationship", rid);
+	ch_json_key(&s->j, "relationship_type");
+	ch_json_cstr(&s->j, "based-on");
+	ch_json_key(&s->j, "source_ref");
+	ch_json_cstr(&s->j, indicator_id);
+	ch_json_key(&s->j, "target_ref");
+	ch_json_cstr(&s->j, sco);
+	ch_json_obj_end(&s->j);
+}
+
 void ch_report__stix_ms(char out[32], int64_t t)
 {
 	ch_time_format(out, t);

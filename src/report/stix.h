@@ -78,6 +78,14 @@ void ch_report__stix_sco(ch_stix *s, ch_stix_obs k, const char *value,
 void ch_report__stix_common(ch_stix *s, const char *type, const char *id);
 void ch_report__stix_sdo(ch_stix *s, const char *type, const char *id);
 
+/* ch_report__stix_indicator_head writes an indicator's SDO properties, name, description
+ * (NULL: none), indicator_types and pattern for the observable (k, value); the caller has opened
+ * the object and adds valid_from and the rest. ch_report__stix_based_on writes the `based-on`
+ * relationship from the indicator to that observable. */
+void ch_report__stix_indicator_head(ch_stix *s, const char *id, const char *name,
+				    const char *description, ch_stix_obs k, const char *value);
+void ch_report__stix_based_on(ch_stix *s, const char *indicator_id, ch_stix_obs k, const char *value);
+
 /* ch_report__stix_ms writes an RFC 3339 timestamp with milliseconds ("...T..:..:...000Z"). */
 void ch_report__stix_ms(char out[32], int64_t t);
 

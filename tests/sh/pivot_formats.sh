@@ -106,32 +106,11 @@ else
 	for seed in "${seeds[@]}"; do
 		tag=${seed#domain:}
 		"$cli" --db "$tmp/db" pivot --format stix "$seed" > "$tmp/$tag.2.stix"
+		python3 "${CH_SOURCE_DIR:?}/tests/stix_validate.py" "$schemas" "$tmp/$tag.stix" || fail=1
 		python3 - "$schemas" "$tmp/$tag.json" "$tmp/$tag.stix" "$tmp/$tag.2.stix" <<'PY' || fail=1
-import json, pathlib, re, sys, uuid, warnings
-warnings.simplefilter("ignore", DeprecationWarning)
-import jsonschema
-root, res, b1, b2 = sys.argv[1:5]
-store = {}
-for p in pathlib.Path(root, "schemas").rglob("*.json"):
-    d = json.load(open(p)); store[d["$id"]] = d
-def schema(tail):
-    return store[next(k for k in store if k.endswith(tail))]
-try:  # jsonschema >= 4.18: a registry of the local schemas
-    from referencing import Registry, Resource
-    reg = Registry().with_resources([(k, Resource.from_contents(v)) for k, v in store.items()])
-    def check(s, inst):
-        return list(jsonschema.Draft202012Validator(s, registry=reg).iter_errors(inst))
-except ImportError:  # Debian 12's 4.10: a RefResolver over the same local store
-    def check(s, inst):
-        res = jsonschema.RefResolver(s["$id"], s, store=store)
-        return list(jsonschema.Draft202012Validator(s, resolver=res).iter_errors(inst))
+import json, re, sys, uuid
+res, b1, b2 = sys.argv[2:5]
 bundle = json.load(open(b1)); again = json.load(open(b2)); r = json.load(open(res))
-errs = check(schema("common/bundle.json"), bundle)
-assert not errs, errs[0].message[:300]
-where = {"indicator": "sdos", "identity": "sdos", "relationship": "sros"}
-for o in bundle["objects"]:
-    e = check(schema("%s/%s.json" % (where.get(o["type"], "observables"), o["type"])), o)
-    assert not e, (o["id"], e[0].message[:300])
 ids = [o["id"] for o in bundle["objects"]]
 assert len(ids) == len(set(ids)), "duplicate ids"
 assert ids == [o["id"] for o in again["objects"]], "ids differ between runs"
