@@ -153,7 +153,15 @@ typedef struct ch_store_put {
 	const char *const *domains;    /* registrable domains (the record's `registered_domains`) */
 	size_t num_domains;
 	const ch_sighting *sighting;   /* optional: where this copy was seen */
+	/* optional: how to keep the DER, decided by the caller (the ingest pipeline compresses on
+	 * its own thread): CH_STORE_DER_AUTO (0) lets the store decide, CH_STORE_DER_RAW keeps it
+	 * as is, CH_STORE_DER_ZSTD keeps der_z, a zstd frame of the whole DER. */
+	int der_form;
+	const uint8_t *der_z;
+	size_t der_z_len;
 } ch_store_put;
+
+enum { CH_STORE_DER_AUTO = 0, CH_STORE_DER_RAW = 1, CH_STORE_DER_ZSTD = 2 };
 
 /* ch_store_put_certs stores n certificates, deduplicated by SHA-256 (a certificate already
  * stored, or repeated inside the batch, is not stored again, but its sighting is still added).

@@ -14,12 +14,19 @@
 #include "internal.h"
 
 #include <pthread.h>
+#include <zstd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CHUNK 256
 #define NCHUNKS 3 /* one being filled, the others queued or being written */
+
+/* DER compression, on the caller's thread (the writer is the busier one): zstd level 1 per
+ * certificate, kept when it saves at least Z_MIN_GAIN percent — the store's own rule, so a
+ * store's contents do not depend on which side compressed. */
+#define Z_LEVEL 1
+#define Z_MIN_GAIN 8
 
 typedef struct slot {
 	ch_cert *cert;
@@ -31,6 +38,9 @@ typedef struct slot {
 	size_t num_names, num_domains;
 	ch_sighting sighting;
 	bool has_sighting;
+	uint8_t *z;               /* compressed DER when z_len > 0 */
+	size_t z_cap, z_len;
+	int der_form;             /* CH_STORE_DER_* */
 } slot;
 
 typedef struct pending_ckpt {
@@ -58,6 +68,7 @@ struct ch_ingest {
 	size_t fed;               /* items given to chunks since the last commit request */
 	pending_ckpt ckpts[CH_INGEST_MAX_PENDING_CHECKPOINTS];
 	size_t num_ckpts;
+	ZSTD_CCtx *zc;
 	/* caller <-> writer, under mu */
 	pthread_mutex_t mu;
 	pthread_cond_t work;      /* writer: a chunk was submitted, or quit */
@@ -101,6 +112,8 @@ ch_err ch_ingest_new(ch_ingest **out, ch_store *store, const ch_ingest_opts *opt
 	if (!(ig->chunks = calloc(NCHUNKS, sizeof *ig->chunks)))
 		CH_TRY(ch_error_set(CH_ERR_NOMEM, "out of memory creating the ingest pipeline"));
 	CH_TRY(ch_names_new(&ig->names));
+	if (!(ig->zc = ZSTD_createCCtx()))
+		CH_TRY(ch_error_set(CH_ERR_NOMEM, "out of memory creating the ingest pipeline"));
 	for (size_t k = 0; k < NCHUNKS; k++)
 		for (size_t i = 0; i < CHUNK; i++) {
 			ch_buf_init(&ig->chunks[k].slots[i].text, 8u << 20);
@@ -153,6 +166,7 @@ void ch_ingest_free(ch_ingest *ig)
 		ch_error_clear(); /* nothing more to do: the transaction dies with the handle */
 	drop_pending(ig);
 	ch_names_free(ig->names);
+	ZSTD_freeCCtx(ig->zc);
 	for (size_t i = 0; i < CH_INGEST_MAX_PENDING_CHECKPOINTS; i++)
 		ch_buf_free(&ig->ckpts[i].blob);
 	for (size_t k = 0; ig->chunks && k < NCHUNKS; k++) {
@@ -161,6 +175,7 @@ void ch_ingest_free(ch_ingest *ig)
 		for (size_t i = 0; i < CHUNK; i++) {
 			ch_cert_free(c->slots[i].cert);
 			free(c->slots[i].der);
+			free(c->slots[i].z);
 			ch_buf_free(&c->slots[i].text);
 			free(c->slots[i].ptrs);
 		}
@@ -194,6 +209,9 @@ static ch_err write_chunk(ch_ingest *ig, chunk *c)
 			.domains = s->ptrs + s->num_names,
 			.num_domains = s->num_domains,
 			.sighting = s->has_sighting ? &s->sighting : NULL,
+			.der_form = s->der_form,
+			.der_z = s->z,
+			.der_z_len = s->z_len,
 		};
 		sightings += s->has_sighting;
 	}
@@ -415,6 +433,30 @@ static ch_err put_str(ch_buf *b, size_t *off, const char *s)
 	return ch_buf_append(b, s, strlen(s) + 1);
 }
 
+/* compress decides how the slot's DER is kept (see Z_LEVEL above). */
+static ch_err compress(ch_ingest *ig, slot *s, size_t len)
+{
+	size_t bound = ZSTD_compressBound(len), zn;
+
+	s->z_len = 0;
+	s->der_form = CH_STORE_DER_RAW;
+	if (len < 256)
+		return CH_OK;
+	if (bound > s->z_cap) {
+		uint8_t *p = realloc(s->z, bound);
+		if (!p)
+			return ch_error_set(CH_ERR_NOMEM, "out of memory");
+		s->z = p;
+		s->z_cap = bound;
+	}
+	zn = ZSTD_compressCCtx(ig->zc, s->z, bound, s->der, len, Z_LEVEL);
+	if (!ZSTD_isError(zn) && zn * 100 <= len * (100 - Z_MIN_GAIN)) {
+		s->z_len = zn;
+		s->der_form = CH_STORE_DER_ZSTD;
+	}
+	return CH_OK;
+}
+
 /* fill_slot decodes one item into the next slot. CH_ERR_PARSE / CH_ERR_LIMIT are per item. */
 static ch_err fill_slot(ch_ingest *ig, slot *s, const uint8_t *der, size_t len,
 			const ch_sighting *g)
@@ -446,6 +488,7 @@ static ch_err fill_slot(ch_ingest *ig, slot *s, const uint8_t *der, size_t len,
 		CH_TRY(put_str(&s->text, &o_sni, g->sni));
 	}
 	CH_TRY(set_ptrs(s));
+	CH_TRY(compress(ig, s, len));
 	if (g) {
 		s->sighting.source = g->source ? s->text.data + o_src : NULL;
 		s->sighting.ip = g->ip ? s->text.data + o_ip : NULL;

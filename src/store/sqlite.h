@@ -65,9 +65,28 @@ typedef struct ch_sq_vent {
 #define CH_SQ_VCACHE_SLOTS (1u << 17) /* power of two; cleared at half load */
 
 /* Multi-row statements of the batched write path (sqlite_batch.c). */
-enum ch_sq_multi { SQM_VAL = 0, SQM_CERT, SQM_DER, SQM_CV, SQM_SIGHT, SQM_VLIST, SQM_COUNT_ };
+enum ch_sq_multi { SQM_VAL = 0, SQM_VALNEW, SQM_CERT, SQM_DER, SQM_CV, SQM_SIGHT, SQM_VLIST, SQM_COUNT_ };
 
 struct ch_sq_batch;
+
+/* The "known" filter (sqlite_known.c): Bloom filters over every value and certificate in the
+ * store, so that certainly-new ones skip index lookups. */
+#define CH_SQ_KNOWN_FILTERS 16
+typedef struct ch_sq_bloom {
+	uint64_t *bits;
+	uint64_t mask;          /* bits - 1 (a power of two) */
+	uint64_t items;
+} ch_sq_bloom;
+
+enum { CH_SQ_KNOWN_UNSET = 0, CH_SQ_KNOWN_ON, CH_SQ_KNOWN_OFF };
+
+typedef struct ch_sq_known {
+	int state;
+	int64_t data_version;   /* PRAGMA data_version at this handle's last write transaction */
+	ch_sq_bloom f[CH_SQ_KNOWN_FILTERS];
+	size_t num;
+	size_t bytes;
+} ch_sq_known;
 
 typedef struct ch_sqlite {
 	ch_store base;
@@ -95,6 +114,10 @@ typedef struct ch_sqlite {
 	ch_store__vals vals;
 	ch_buf scratch;
 	ch_names *names;        /* public suffix list for name:*.D queries (made on first use) */
+	ch_sq_known known;
+	/* DER compression sampling (sqlite_batch.c): skip zstd while it does not pay */
+	uint64_t z_tried, z_in, z_out;
+	uint32_t z_skip;
 } ch_sqlite;
 
 /* Statement access: the cached statement, reset and with bindings cleared. */
@@ -108,6 +131,16 @@ ch_err ch_sq__step_done(ch_sqlite *q, sqlite3_stmt *st, const char *what);
 
 /* ch_sq__exec runs SQL text without results. */
 ch_err ch_sq__exec(ch_sqlite *q, const char *sql);
+
+/* The known filter (sqlite_known.c). ch_sq__known_begin runs at each write transaction's start;
+ * ch_sq__known_maybe is true when h may be in the store (always, when the filter is off). */
+void ch_sq__known_begin(ch_sqlite *q);
+void ch_sq__known_free(ch_sqlite *q);
+bool ch_sq__known_maybe(const ch_sqlite *q, uint64_t h);
+void ch_sq__known_add(ch_sqlite *q, uint64_t h);
+uint64_t ch_sq__sha_key(const uint8_t sha256[32]);
+/* ch_sq__val_hash: the hash of a value (attribute and stored text), never 0. */
+uint64_t ch_sq__val_hash(ch_store_attr attr, const char *text);
 
 /* Writing (sqlite_put.c, sqlite_batch.c). */
 void ch_sq__batch_free(ch_sqlite *q);

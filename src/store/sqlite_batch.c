@@ -72,6 +72,7 @@ static const struct {
 } mdef[SQM_COUNT_] = {
 	[SQM_VAL] = {"INSERT INTO val(id, attr, text, n) VALUES ", "(?,?,?,?)",
 		     " ON CONFLICT(attr, text) DO UPDATE SET n=n+excluded.n RETURNING id, attr, text, n", 64},
+	[SQM_VALNEW] = {"INSERT INTO val(id, attr, text, n) VALUES ", "(?,?,?,?)", "", 64},
 	[SQM_CERT] = {"INSERT INTO cert(id, sha256, sha1, serial_id, subject_id, issuer_id, not_before,"
 		      " not_after, flags) VALUES ", "(?,?,?,?,?,?,?,?,?)", "", 32},
 	[SQM_DER] = {"INSERT INTO der(id, z, raw_len, data) VALUES ", "(?,?,?,?)", "", 32},
@@ -182,7 +183,7 @@ out:
 	return err;
 }
 
-static uint64_t mhash(ch_store_attr attr, const char *text)
+uint64_t ch_sq__val_hash(ch_store_attr attr, const char *text)
 {
 	uint64_t h = 14695981039346656037ull ^ ((uint64_t)attr << 56);
 
@@ -195,7 +196,7 @@ static ch_err map_rehash(struct ch_sq_batch *b)
 {
 	size_t cap = b->map_cap ? b->map_cap * 2 : 4096;
 	mentry *m = calloc(cap, sizeof *m), *old = b->map;
-	size_t *order = realloc(b->order, cap * sizeof *order);
+	size_t *order = realloc(b->order, 3 * cap * sizeof *order); /* + write_values' lists */
 
 	if (!m || !order) {
 		free(m);
@@ -233,7 +234,7 @@ static size_t map_find(struct ch_sq_batch *b, uint64_t h, ch_store_attr attr, co
 /* map_add counts one more certificate carrying (attr, text); *out_ref = -(slot + 1). */
 static ch_err map_add(struct ch_sq_batch *b, int64_t *out_ref, ch_store_attr attr, const char *text)
 {
-	uint64_t h = mhash(attr, text);
+	uint64_t h = ch_sq__val_hash(attr, text);
 	size_t i;
 	ch_err err = CH_OK;
 
@@ -266,14 +267,24 @@ static ch_err add_edge(struct ch_sq_batch *b, int64_t ref, int64_t cert)
 	return err;
 }
 
-static ch_err compress_der(ch_sqlite *q, crow *r, const ch_cert *c)
+static ch_err compress_der(ch_sqlite *q, crow *r, const ch_store_put *p)
 {
 	struct ch_sq_batch *b = q->batch;
+	const ch_cert *c = p->cert;
 	size_t bound = ZSTD_compressBound(c->der.len), zn;
 	ch_err err = CH_OK;
 
 	r->z_len = 0;
-	if (c->der.len < 256)
+	if (p->der_form == CH_STORE_DER_ZSTD && p->der_z && p->der_z_len) {
+		/* compressed by the caller: copied, as the caller's buffer is reused */
+		CH_TRY(ch_buf_reserve(&b->z, p->der_z_len));
+		memcpy(b->z.data + b->z.len, p->der_z, p->der_z_len);
+		r->z_off = b->z.len;
+		r->z_len = p->der_z_len;
+		b->z.len += p->der_z_len;
+		return CH_OK;
+	}
+	if (c->der.len < 256 || p->der_form == CH_STORE_DER_RAW)
 		return CH_OK;
 	CH_TRY(ch_buf_reserve(&b->z, bound));
 	zn = ZSTD_compressCCtx(q->zc, b->z.data + b->z.len, bound, c->der.data, c->der.len, ZSTD_LEVEL);
@@ -319,15 +330,43 @@ static ch_err add_new(ch_sqlite *q, size_t item, const ch_store_put *p, int64_t 
 			r.serial_ref = ref;
 	}
 	r.e_num = b->num_edges - r.e_first;
-	CH_TRY(compress_der(q, &r, p->cert));
+	CH_TRY(compress_der(q, &r, p));
 	CH_TRY(grow((void **)&b->rows, &b->cap_rows, b->num_rows + 1, sizeof *b->rows));
 	b->rows[b->num_rows++] = r;
 out:
 	return err;
 }
 
-/* write_values upserts the call's distinct new values, K rows per statement. */
-static ch_err write_values(ch_sqlite *q)
+/* cache_value caches a value just written if it is worth it: the attributes that repeat by
+ * nature, and any value seen a second time (popular names, shared keys), so that values met
+ * once do not push them out. */
+static ch_err cache_value(ch_sqlite *q, const mentry *e)
+{
+	struct ch_sq_batch *b = q->batch;
+
+	if (!e->id)
+		return ch_error_set(CH_ERR_STORE, "store: a value was not returned");
+	ch_sq__known_add(q, e->hash);
+	if (ch_sq__cacheable((ch_store_attr)e->attr) || e->seen_before || e->mult > 1)
+		return ch_sq__vcache_add(q, e->id, (ch_store_attr)e->attr, b->text.data + e->off);
+	return CH_OK;
+}
+
+static struct ch_sq_batch *sort_b; /* qsort has no context argument; writers hold the handle lock */
+
+static int new_cmp(const void *x, const void *y)
+{
+	const mentry *a = &sort_b->map[*(const size_t *)x], *c = &sort_b->map[*(const size_t *)y];
+
+	if (a->attr != c->attr)
+		return (int)a->attr - (int)c->attr;
+	return strcmp(sort_b->text.data + a->off, sort_b->text.data + c->off);
+}
+
+/* write_new inserts the values the known filter says are certainly not stored: plain inserts
+ * (no lookup, no RETURNING), sorted by (attr, text) so that the unique index is walked in key
+ * order. `slots` lists their map slots. */
+static ch_err write_new(ch_sqlite *q, size_t *slots, size_t n)
 {
 	struct ch_sq_batch *b = q->batch;
 	sqlite3_stmt *st = NULL;
@@ -335,15 +374,68 @@ static ch_err write_values(ch_sqlite *q)
 	ch_err err = CH_OK;
 	int rc;
 
-	for (size_t at = 0; at < b->map_used;) {
-		int rows = (int)(b->map_used - at < (size_t)mdef[SQM_VAL].rows ? b->map_used - at :
+	sort_b = b;
+	qsort(slots, n, sizeof *slots, new_cmp);
+	for (size_t at = 0; at < n;) {
+		int rows = (int)(n - at < (size_t)mdef[SQM_VALNEW].rows ? n - at :
+				 (size_t)mdef[SQM_VALNEW].rows);
+		CH_TRY(mstmt(q, &st, &temp, SQM_VALNEW, rows));
+		for (int k = 0; k < rows; k++) {
+			mentry *e = &b->map[slots[at + (size_t)k]];
+			CH_TRY(ch_sq__next_val_id(q, &e->id, (ch_store_attr)e->attr));
+			sqlite3_bind_int64(st, 4 * k + 1, e->id);
+			sqlite3_bind_int(st, 4 * k + 2, e->attr);
+			sqlite3_bind_text(st, 4 * k + 3, b->text.data + e->off, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 4 * k + 4, e->mult);
+			q->c_names += e->attr == CH_SA_NAME;
+			q->c_domains += e->attr == CH_SA_DOMAIN;
+		}
+		rc = sqlite3_step(st);
+		mdone(st, temp);
+		st = NULL;
+		if (rc != SQLITE_DONE)
+			CH_TRY(ch_sq__fail(q, "storing values"));
+		for (int k = 0; k < rows; k++)
+			CH_TRY(cache_value(q, &b->map[slots[at + (size_t)k]]));
+		at += (size_t)rows;
+	}
+out:
+	if (st)
+		mdone(st, temp);
+	return err;
+}
+
+/* write_values writes the call's distinct values that are not in the value-id cache: the
+ * certainly new ones with plain inserts (write_new), the others with multi-row upserts that
+ * count them and return their ids, K rows per statement. */
+static ch_err write_values(ch_sqlite *q)
+{
+	struct ch_sq_batch *b = q->batch;
+	sqlite3_stmt *st = NULL;
+	bool temp = false;
+	ch_err err = CH_OK;
+	size_t *up = b->order + b->map_cap, nup = 0, *fresh = up + b->map_cap, nfresh = 0;
+	int rc;
+
+	/* b->order has room for 3 * map_cap slots (map_rehash): order, then the two lists. */
+	for (size_t k = 0; k < b->map_used; k++) {
+		size_t i = b->order[k];
+		if (ch_sq__known_maybe(q, b->map[i].hash))
+			up[nup++] = i;
+		else
+			fresh[nfresh++] = i;
+	}
+	if (nfresh)
+		CH_TRY(write_new(q, fresh, nfresh));
+	for (size_t at = 0; at < nup;) {
+		int rows = (int)(nup - at < (size_t)mdef[SQM_VAL].rows ? nup - at :
 				 (size_t)mdef[SQM_VAL].rows);
 		CH_TRY(mstmt(q, &st, &temp, SQM_VAL, rows));
 		for (int k = 0; k < rows; k++) {
-			mentry *e = &b->map[b->order[at + (size_t)k]];
-			int64_t fresh;
-			CH_TRY(ch_sq__next_val_id(q, &fresh, (ch_store_attr)e->attr));
-			sqlite3_bind_int64(st, 4 * k + 1, fresh);
+			mentry *e = &b->map[up[at + (size_t)k]];
+			int64_t id;
+			CH_TRY(ch_sq__next_val_id(q, &id, (ch_store_attr)e->attr));
+			sqlite3_bind_int64(st, 4 * k + 1, id);
 			sqlite3_bind_int(st, 4 * k + 2, e->attr);
 			sqlite3_bind_text(st, 4 * k + 3, b->text.data + e->off, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(st, 4 * k + 4, e->mult);
@@ -351,7 +443,7 @@ static ch_err write_values(ch_sqlite *q)
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			ch_store_attr a = (ch_store_attr)sqlite3_column_int(st, 1);
 			const char *t = (const char *)sqlite3_column_text(st, 2);
-			size_t i = map_find(b, mhash(a, t), a, t);
+			size_t i = map_find(b, ch_sq__val_hash(a, t), a, t);
 			if (!b->map[i].used)
 				continue;
 			b->map[i].id = sqlite3_column_int64(st, 0);
@@ -366,15 +458,8 @@ static ch_err write_values(ch_sqlite *q)
 		st = NULL;
 		if (rc != SQLITE_DONE)
 			CH_TRY(ch_sq__fail(q, "storing values"));
-		for (int k = 0; k < rows; k++) {
-			mentry *e = &b->map[b->order[at + (size_t)k]];
-			if (!e->id)
-				CH_TRY(ch_error_set(CH_ERR_STORE, "store: a value was not returned"));
-			/* Cache the attributes that repeat by nature, and any value seen a second time
-			 * (popular names, shared keys): values met once do not push them out. */
-			if (ch_sq__cacheable((ch_store_attr)e->attr) || e->seen_before || e->mult > 1)
-				CH_TRY(ch_sq__vcache_add(q, e->id, (ch_store_attr)e->attr, b->text.data + e->off));
-		}
+		for (int k = 0; k < rows; k++)
+			CH_TRY(cache_value(q, &b->map[up[at + (size_t)k]]));
 		at += (size_t)rows;
 	}
 out:
@@ -593,6 +678,7 @@ ch_err ch_sq__put_batch(ch_sqlite *q, uint8_t *out_new, const ch_store_put *item
 {
 	struct ch_sq_batch *b;
 	int64_t id, sid;
+	uint64_t sk;
 	ch_err err = CH_OK;
 
 	CH_TRY(batch_reset(q, n));
@@ -602,14 +688,19 @@ ch_err ch_sq__put_batch(ch_sqlite *q, uint8_t *out_new, const ch_store_put *item
 		const ch_cert *c = items[i].cert;
 		if (!c || !c->der.data)
 			CH_TRY(ch_error_set(CH_ERR_INVALID, "store: item %zu has no certificate", i));
-		CH_TRY(ch_sq__find_cert(q, &id, c->sha256));
-		if (!id)
-			id = same_in_call(b, items, c->sha256);
+		sk = ch_sq__sha_key(c->sha256);
+		id = 0;
+		if (ch_sq__known_maybe(q, sk)) {
+			CH_TRY(ch_sq__find_cert(q, &id, c->sha256));
+			if (!id)
+				id = same_in_call(b, items, c->sha256);
+		}
 		if (out_new)
 			out_new[i] = id == 0;
 		if (!id) {
 			id = q->next_id++;
 			CH_TRY(add_new(q, i, &items[i], id));
+			ch_sq__known_add(q, sk);
 		}
 		if (items[i].sighting) {
 			const ch_sighting *g = items[i].sighting;

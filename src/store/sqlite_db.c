@@ -170,8 +170,10 @@ static ch_err sq_begin(ch_store *s)
 	if (q->in_txn)
 		return ch_error_set(CH_ERR_INVALID, "store: a transaction is already open");
 	err = simple(q, SQ_BEGIN, "beginning a transaction");
-	if (!err)
+	if (!err) {
 		q->in_txn = true;
+		ch_sq__known_begin(q);
+	}
 	/* Another handle (another thread or process) may have written since our last transaction:
 	 * the next certificate and value ids are read again under this write lock. */
 	q->next_id = q->next_val = 0;
@@ -216,6 +218,7 @@ static void sq_close(ch_store *s)
 		(void)sq_rollback(s);
 	ch_sq__vcache_clear(q);
 	ch_sq__batch_free(q);
+	ch_sq__known_free(q);
 	ch_names_free(q->names);
 	for (int i = 0; i < SQ_COUNT_; i++)
 		sqlite3_finalize(q->st[i]);
@@ -436,7 +439,7 @@ static ch_err configure(ch_sqlite *q, unsigned flags)
 	 * the randomly keyed indexes (SHA-256, SHA-1, value texts), which should stay in memory
 	 * until commit rather than spill to the WAL twice. */
 	CH_TRY(ch_sq__exec(q, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-			      "PRAGMA wal_autocheckpoint=10000; PRAGMA cache_size=-524288;"));
+			      "PRAGMA wal_autocheckpoint=50000; PRAGMA cache_size=-524288;"));
 	err = migrate(q);
 out:
 	return err;
