@@ -6,8 +6,8 @@
  * CORPUS is gen_corpus output (concatenated DER or PEM), loaded into memory first so that the
  * figures time decoding and storing, not reading the file. The store is created fresh at PATH
  * (default a temporary file, removed at the end). Each certificate gets a file sighting, as
- * `certhound ingest` does. Rates are given per CPU-second of the process (steady on a shared
- * machine) and per wall-clock second. See docs/bench.md. */
+ * `certhound ingest` does. Rates are given per CPU-second of the process (all its threads) and
+ * per wall-clock second, the end-to-end figure the target is judged on. See docs/bench.md. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,8 +163,8 @@ int main(int argc, char **argv)
 		       (double)st.der_bytes / 1e6 * 1e6 / (double)st.certificates,
 		       st.der_raw_bytes ? 100.0 * (1.0 - (double)st.der_bytes / (double)st.der_raw_bytes) : 0);
 	ch_store_close(s);
-	printf("target: %.0f certs/s end to end -> %s (per CPU-second)\n", TARGET_INGEST,
-	       ing.cpu > 0 && (double)ing.n / ing.cpu >= TARGET_INGEST ? "met" : "NOT met");
+	printf("target: %.0f certs/s end to end -> %s (wall clock: the pipeline runs two threads)\n",
+	       TARGET_INGEST, ing.wall > 0 && (double)ing.n / ing.wall >= TARGET_INGEST ? "met" : "NOT met");
 	if (db == path) {
 		char f[600];
 		const char *sfx[] = {"", "-wal", "-shm"};

@@ -352,15 +352,14 @@ static ch_err cache_value(ch_sqlite *q, const mentry *e)
 	return CH_OK;
 }
 
-static struct ch_sq_batch *sort_b; /* qsort has no context argument; writers hold the handle lock */
-
-static int new_cmp(const void *x, const void *y)
+static int new_cmp(const void *x, const void *y, void *arg)
 {
-	const mentry *a = &sort_b->map[*(const size_t *)x], *c = &sort_b->map[*(const size_t *)y];
+	const struct ch_sq_batch *sb = arg;
+	const mentry *a = &sb->map[*(const size_t *)x], *c = &sb->map[*(const size_t *)y];
 
 	if (a->attr != c->attr)
 		return (int)a->attr - (int)c->attr;
-	return strcmp(sort_b->text.data + a->off, sort_b->text.data + c->off);
+	return strcmp(sb->text.data + a->off, sb->text.data + c->off);
 }
 
 /* write_new inserts the values the known filter says are certainly not stored: plain inserts
@@ -374,8 +373,7 @@ static ch_err write_new(ch_sqlite *q, size_t *slots, size_t n)
 	ch_err err = CH_OK;
 	int rc;
 
-	sort_b = b;
-	qsort(slots, n, sizeof *slots, new_cmp);
+	qsort_r(slots, n, sizeof *slots, new_cmp, b);
 	for (size_t at = 0; at < n;) {
 		int rows = (int)(n - at < (size_t)mdef[SQM_VALNEW].rows ? n - at :
 				 (size_t)mdef[SQM_VALNEW].rows);
