@@ -8,9 +8,11 @@
 #include <jansson.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <time.h>
@@ -20,22 +22,53 @@ extern char **environ;
 
 #define ENV_MAX 64
 
+/* already_last tells whether the file at fd ends with exactly line (len bytes, '\n' included):
+ * the alert was appended by a run that was killed before it could record the delivery, so
+ * appending it again would repeat it. *torn is set when the file ends without a newline (a
+ * write cut short), so the caller starts a fresh line. */
+static bool already_last(int fd, const char *line, size_t len, bool *torn)
+{
+	struct stat st;
+	char last, *tail;
+	bool same = false;
+
+	*torn = false;
+	if (fstat(fd, &st) != 0 || st.st_size == 0 || pread(fd, &last, 1, st.st_size - 1) != 1)
+		return false;
+	*torn = last != '\n';
+	if (*torn || (size_t)st.st_size < len || !(tail = malloc(len)))
+		return false;
+	same = pread(fd, tail, len, st.st_size - (off_t)len) == (ssize_t)len &&
+	       memcmp(tail, line, len) == 0;
+	free(tail);
+	return same;
+}
+
+/* to_file appends the alert as one line. Delivery is recorded after the append, so a run killed
+ * in between delivers the alert again on restart: the file sink recognises it as its own last
+ * line and does not repeat it, which makes the file exactly-once. */
 static ch_err to_file(const char *path, const char *json, size_t len)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	ch_err err = CH_OK;
-	char *line = malloc(len + 1);
+	char *line = malloc(len + 2);
+	bool torn = false;
 
 	if (fd < 0 || !line) {
 		err = fd < 0 ? ch_error_set(CH_ERR_IO, "%s: %s", path, strerror(errno))
 			     : ch_error_set(CH_ERR_NOMEM, "out of memory");
 	} else {
-		memcpy(line, json, len);
-		line[len] = '\n';
+		memcpy(line + 1, json, len);
+		line[0] = '\n';
+		line[len + 1] = '\n';
+		if (already_last(fd, line + 1, len + 1, &torn))
+			goto out;
 		/* one write: lines from concurrent monitors do not interleave */
-		if (write(fd, line, len + 1) != (ssize_t)(len + 1) || fsync(fd) != 0)
+		size_t n = len + 1 + torn;
+		if (write(fd, torn ? line : line + 1, n) != (ssize_t)n || fsync(fd) != 0)
 			err = ch_error_set(CH_ERR_IO, "%s: %s", path, strerror(errno));
 	}
+out:
 	if (fd >= 0)
 		close(fd);
 	free(line);

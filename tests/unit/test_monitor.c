@@ -383,6 +383,37 @@ static void test_passes(void)
 	ch_store_close(s);
 }
 
+/* A run killed after appending an alert to the file and before recording the delivery sends it
+ * again on restart: the file sink must not repeat it, and a line cut short by a crash must not
+ * swallow the next alert. */
+static void test_file_sink_once(void)
+{
+	char path[4200], buf[512];
+	const char *a = "{\"id\":\"a1\"}", *b = "{\"id\":\"b2\"}";
+	ch_monitor_notify n = {.file = path};
+	FILE *f;
+	size_t len;
+
+	snprintf(path, sizeof path, "%s/alerts.ndjson", ch_test_tmpdir());
+	remove(path);
+	CHECK(ch_monitor_notify_send(&n, a, strlen(a)) == CH_OK);
+	CHECK(ch_monitor_notify_send(&n, a, strlen(a)) == CH_OK); /* the redelivery */
+	CHECK(ch_monitor_notify_send(&n, b, strlen(b)) == CH_OK);
+	CHECK((f = fopen(path, "a")) != NULL);
+	if (f) {
+		fputs("{\"id\":\"to", f); /* a torn line */
+		fclose(f);
+	}
+	CHECK(ch_monitor_notify_send(&n, a, strlen(a)) == CH_OK);
+	CHECK((f = fopen(path, "r")) != NULL);
+	if (!f)
+		return;
+	len = fread(buf, 1, sizeof buf - 1, f);
+	buf[len] = '\0';
+	fclose(f);
+	CHECK_STR(buf, "{\"id\":\"a1\"}\n{\"id\":\"b2\"}\n{\"id\":\"to\n{\"id\":\"a1\"}\n");
+}
+
 int main(void)
 {
 	test_watch_file();
@@ -390,6 +421,7 @@ int main(void)
 	if (!mon)
 		return ch_test_done("monitor");
 	test_rules();
+	test_file_sink_once();
 	if (system("openssl version >/dev/null 2>&1") == 0)
 		test_passes();
 	else
