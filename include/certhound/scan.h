@@ -92,9 +92,13 @@ typedef struct ch_scan_opts {
 	size_t max_chain_bytes;            /* certificate-list message limit (OpenSSL max_cert_list) */
 	unsigned resolvers;                /* resolver threads (default 4) */
 	const char *alpn;                  /* comma-separated ALPN offer; NULL = "h2,http/1.1" */
-	bool cert_only;                    /* stop the handshake once the certificate message is
-	                                      read (version, cipher and ALPN are known by then)
-	                                      instead of completing it */
+	bool cert_only;                    /* fetch the certificate only: a hand-written TLS 1.2
+	                                      ClientHello, the answer read up to the Certificate
+	                                      message, no key exchange; servers that need more
+	                                      (TLS 1.3 only, ...) are handed to OpenSSL, stopped
+	                                      once the certificate is read */
+	bool no_fast_path;                 /* cert_only through OpenSSL always (the TLS 1.3
+	                                      handshake stopped at the certificate) */
 } ch_scan_opts;
 
 /* ch_scan_opts_default fills *o with the conservative defaults above. */
@@ -200,6 +204,7 @@ typedef struct ch_scan_progress {
 	uint64_t addresses;        /* distinct addresses contacted (approximate beyond 1M) */
 	uint64_t in_flight;
 	uint64_t certificates;     /* certificates fed to the ingest pipeline */
+	uint64_t fallbacks;        /* cert_only probes the TLS 1.2 fetch handed to OpenSSL */
 	double elapsed_s;
 	struct {
 		const char *name;  /* error class name */

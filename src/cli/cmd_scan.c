@@ -59,7 +59,10 @@ static void usage(FILE *f)
 	      "  --starttls PROTO        auto (by port: 25/587 smtp, 143 imap, 110 pop3, 21 ftp),\n"
 	      "                          none, smtp, imap, pop3, ftp\n"
 	      "  --alpn LIST             ALPN offer (h2,http/1.1)\n"
-	      "  --cert-only             stop each handshake once the certificate has arrived\n"
+	      "  --cert-only             fetch the certificate only: a TLS 1.2 hello read up to the\n"
+	      "                          Certificate message, no key exchange (TLS 1.3-only servers\n"
+	      "                          go through OpenSSL, stopped at the certificate)\n"
+	      "  --no-fast-path          --cert-only through OpenSSL for every server\n"
 	      "Pace:\n"
 	      "  --rate N                new connections per second (50; 0 = no limit)\n"
 	      "  --host-rate N           new connections per second to one address (2; 0 = no limit)\n"
@@ -128,7 +131,11 @@ static void summary(const ch_scan_progress *p, const ch_scan_opts *o, ch_ingest 
 		fprintf(stderr, "%s%u", i ? "," : "", o->ports[i]);
 	if (!o->num_ports)
 		fprintf(stderr, "%d", CH_SCAN_DEFAULT_PORT);
-	fprintf(stderr, " (or the port a target names) in %.1f s\n", p->elapsed_s);
+	fprintf(stderr, " (or the port a target names) in %.1f s", p->elapsed_s);
+	if (p->fallbacks)
+		fprintf(stderr, "; %llu handed from the TLS 1.2 fetch to OpenSSL",
+			(unsigned long long)p->fallbacks);
+	fputc('\n', stderr);
 	fprintf(stderr, "scan: targets %llu/%llu", (unsigned long long)p->targets_done,
 		(unsigned long long)p->targets_total);
 	if (p->resumed_from)
@@ -193,7 +200,7 @@ enum {
 	O_FROM_QUERY = 256, O_EXCLUDE, O_EXCLUDE_FILE, O_MAX_RANGE, O_YES, O_ALL_ADDRS,
 	O_NO_SNI, O_ALSO_DEFAULT, O_STARTTLS, O_ALPN, O_CERT_ONLY, O_RATE, O_HOST_RATE,
 	O_CONC, O_CTO, O_HTO, O_TO, O_RETRIES, O_FORMAT, O_NO_STORE, O_RESTART, O_NO_PROGRESS,
-	O_MAX_CHAIN, O_RESOLVERS, O_RESOLVE,
+	O_MAX_CHAIN, O_RESOLVERS, O_RESOLVE, O_NO_FAST,
 };
 
 static const struct option longopts[] = {
@@ -210,6 +217,7 @@ static const struct option longopts[] = {
 	{"starttls", required_argument, NULL, O_STARTTLS},
 	{"alpn", required_argument, NULL, O_ALPN},
 	{"cert-only", no_argument, NULL, O_CERT_ONLY},
+	{"no-fast-path", no_argument, NULL, O_NO_FAST},
 	{"rate", required_argument, NULL, O_RATE},
 	{"host-rate", required_argument, NULL, O_HOST_RATE},
 	{"concurrency", required_argument, NULL, O_CONC},
@@ -291,6 +299,7 @@ static int parse_opts(cli_opts *o, int argc, char **argv)
 			break;
 		case O_ALPN: o->so.alpn = optarg; break;
 		case O_CERT_ONLY: o->so.cert_only = true; break;
+		case O_NO_FAST: o->so.no_fast_path = true; break;
 #define NUM(field, max, what, conv)                                                    \
 	if (!num_arg(&v, optarg, max))                                                 \
 		return ch_cli_fail(CH_EXIT_USAGE, "%s: expected %s", argv[optind - 1], \

@@ -16,15 +16,14 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
-static double ms_since(uint64_t from_ns)
+/* ch_scan__ms_since returns the milliseconds since from_ns (ch_monotonic_ns). */
+double ch_scan__ms_since(uint64_t from_ns)
 {
 	return (double)(ch_monotonic_ns() - from_ns) / 1e6;
 }
 
-static void set_status(conn *c, const char *status, const char *phase, const char *fmt, ...)
-	CH_PRINTF(4, 5);
-
-static void set_status(conn *c, const char *status, const char *phase, const char *fmt, ...)
+/* ch_scan__conn_status records how the connection ended: class, phase and detail. */
+void ch_scan__conn_status(conn *c, const char *status, const char *phase, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -36,13 +35,13 @@ static void set_status(conn *c, const char *status, const char *phase, const cha
 	va_end(ap);
 }
 
-/* want sets the poll interest of the connection's socket. */
-static bool want(conn *c, unsigned ev)
+/* ch_scan__conn_want sets the poll interest of the connection's socket. */
+bool ch_scan__conn_want(conn *c, unsigned ev)
 {
 	if (c->registered && c->interest == ev)
 		return true;
 	if (ch_scan__poll_set(ch_scan__eng_poll(c->e), c->fd, ev, c, c->registered) != CH_OK) {
-		set_status(c, "local-error", c->phase ? c->phase : "connect", "%s", ch_error_last());
+		ch_scan__conn_status(c, "local-error", c->phase ? c->phase : "connect", "%s", ch_error_last());
 		return false;
 	}
 	c->registered = true;
@@ -50,7 +49,8 @@ static bool want(conn *c, unsigned ev)
 	return true;
 }
 
-static const char *errno_class(int e)
+/* ch_scan__errno_class maps a socket errno to a result class. */
+const char *ch_scan__errno_class(int e)
 {
 	switch (e) {
 	case ECONNREFUSED: return "refused";
@@ -84,6 +84,7 @@ ch_err ch_scan__conn_start(conn *c)
 	socklen_t sl = ch_scan__addr_sockaddr(&ss, &c->addr, c->port);
 	int one = 1;
 	struct linger lg = {1, 0};
+	bool fast;
 
 	c->fd = socket(c->addr.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	c->phase = "connect";
@@ -91,21 +92,24 @@ ch_err ch_scan__conn_start(conn *c)
 		int e = errno;
 		if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM)
 			return ch_error_set(CH_ERR_NET, "socket: %s", strerror(e));
-		set_status(c, errno_class(e), "connect", "socket: %s", strerror(e));
+		ch_scan__conn_status(c, ch_scan__errno_class(e), "connect", "socket: %s", strerror(e));
 		ch_scan__eng_finish(c->e, c);
 		return CH_OK;
 	}
-	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	fast = ch_scan__fast_wanted(c);
+	/* the fetch writes one hello and reads: Nagle never delays it */
+	if (!fast)
+		(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	/* close with RST: no TIME_WAIT pile-up on the scanner, whatever the scan size */
 	(void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
 	c->state = C_CONNECT;
 	if (connect(c->fd, (struct sockaddr *)&ss, sl) != 0 && errno != EINPROGRESS) {
 		int e = errno;
-		set_status(c, errno_class(e), "connect", "connect: %s", strerror(e));
+		ch_scan__conn_status(c, ch_scan__errno_class(e), "connect", "connect: %s", strerror(e));
 		ch_scan__eng_finish(c->e, c);
 		return CH_OK;
 	}
-	if (!want(c, CH_SCAN__EV_WRITE))
+	if (!ch_scan__conn_want(c, fast ? CH_SCAN__FAST_EV : CH_SCAN__EV_WRITE))
 		ch_scan__eng_finish(c->e, c);
 	return CH_OK;
 }
@@ -116,12 +120,11 @@ void ch_scan__conn_close(conn *c)
 		SSL_free(c->ssl);
 		c->ssl = NULL;
 	}
-	if (c->fd >= 0) {
-		if (c->registered)
-			ch_scan__poll_del(ch_scan__eng_poll(c->e), c->fd);
+	/* closing the socket also ends its epoll registration (it is never duplicated) */
+	if (c->fd >= 0)
 		close(c->fd);
-	}
 	c->fd = -1;
+	ch_scan__fast_free(c);
 	c->registered = false;
 	c->interest = 0;
 	free(c->st);
@@ -133,11 +136,15 @@ static void tls_step(conn *c);
 
 static void tls_begin(conn *c)
 {
+	if (ch_scan__eng_fast(c->e) && !c->slow) {
+		ch_scan__fast_begin(c);
+		return;
+	}
 	c->state = C_TLS;
 	c->phase = "handshake";
 	c->ssl = SSL_new(ch_scan__eng_ctx(c->e));
 	if (!c->ssl || !SSL_set_fd(c->ssl, c->fd)) {
-		set_status(c, "local-error", "handshake", "SSL_new failed");
+		ch_scan__conn_status(c, "local-error", "handshake", "SSL_new failed");
 		ch_scan__eng_finish(c->e, c);
 		return;
 	}
@@ -150,32 +157,36 @@ static void tls_begin(conn *c)
 	tls_step(c);
 }
 
-static void on_connected(conn *c)
+/* on_connected follows a connect that ended: writable without an error event means connected;
+ * only an error event needs SO_ERROR to say which. */
+static void on_connected(conn *c, unsigned ev)
 {
 	int err = 0;
 	socklen_t el = sizeof err;
 
-	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0)
+	if ((ev & CH_SCAN__EV_ERROR) && getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0)
 		err = errno;
+	if ((ev & CH_SCAN__EV_ERROR) && !err)
+		err = ECONNRESET;
 	if (err) {
-		set_status(c, errno_class(err), "connect", "connect: %s", strerror(err));
+		ch_scan__conn_status(c, ch_scan__errno_class(err), "connect", "connect: %s", strerror(err));
 		ch_scan__eng_finish(c->e, c);
 		return;
 	}
-	c->connect_ms = ms_since(c->start_ns);
+	c->connect_ms = ch_scan__ms_since(c->start_ns);
 	c->connected_ns = ch_monotonic_ns();
 	ch_scan__eng_connected(c->e, c);
 	if (c->proto != CH_SCAN_STARTTLS_NONE) {
 		c->st = malloc(sizeof *c->st);
 		if (!c->st) {
-			set_status(c, "local-error", "starttls", "out of memory");
+			ch_scan__conn_status(c, "local-error", "starttls", "out of memory");
 			ch_scan__eng_finish(c->e, c);
 			return;
 		}
 		ch_scan__starttls_start(c->st, c->proto);
 		c->state = C_STARTTLS;
 		c->phase = "starttls";
-		if (want(c, CH_SCAN__EV_READ))
+		if (ch_scan__conn_want(c, CH_SCAN__EV_READ))
 			return;
 		ch_scan__eng_finish(c->e, c);
 		return;
@@ -189,11 +200,11 @@ static void starttls_step(conn *c)
 
 	switch (ch_scan__starttls_step(c->st, c->fd, msg, sizeof msg)) {
 	case CH_SCAN__ST_WANT_READ:
-		if (!want(c, CH_SCAN__EV_READ))
+		if (!ch_scan__conn_want(c, CH_SCAN__EV_READ))
 			break;
 		return;
 	case CH_SCAN__ST_WANT_WRITE:
-		if (!want(c, CH_SCAN__EV_WRITE))
+		if (!ch_scan__conn_want(c, CH_SCAN__EV_WRITE))
 			break;
 		return;
 	case CH_SCAN__ST_DONE:
@@ -202,13 +213,13 @@ static void starttls_step(conn *c)
 		tls_begin(c);
 		return;
 	case CH_SCAN__ST_CLOSED:
-		set_status(c, "closed", "starttls", "%s", msg);
+		ch_scan__conn_status(c, "closed", "starttls", "%s", msg);
 		break;
 	case CH_SCAN__ST_RESET:
-		set_status(c, "reset", "starttls", "%s", msg);
+		ch_scan__conn_status(c, "reset", "starttls", "%s", msg);
 		break;
 	default:
-		set_status(c, "starttls-failed", "starttls", "%s", msg);
+		ch_scan__conn_status(c, "starttls-failed", "starttls", "%s", msg);
 		break;
 	}
 	ch_scan__eng_finish(c->e, c);
@@ -231,32 +242,32 @@ static void classify(conn *c, int se, int saved_errno)
 	char buf[200];
 
 	if (c->got_chain && ch_scan__eng_cert_only(c->e)) {
-		set_status(c, "ok", "done", "%s", "");
+		ch_scan__conn_status(c, "ok", "done", "%s", "");
 	} else if (!looks_tls(c)) {
-		set_status(c, "not-tls", "handshake", "the server's first bytes are not a TLS record "
+		ch_scan__conn_status(c, "not-tls", "handshake", "the server's first bytes are not a TLS record "
 			   "(%02x %02x ...)", c->first[0], c->first_len > 1 ? c->first[1] : 0);
 	} else if (c->alert_recv >= 0) {
 		char cls[64];
 		ch_scan__alert_class(cls, sizeof cls, c->alert_recv);
-		set_status(c, cls, "handshake", "the server sent alert %d (%s)", c->alert_recv,
+		ch_scan__conn_status(c, cls, "handshake", "the server sent alert %d (%s)", c->alert_recv,
 			   SSL_alert_desc_string_long(c->alert_recv));
 	} else if (se == SSL_ERROR_SYSCALL && saved_errno && saved_errno != EAGAIN) {
-		set_status(c, errno_class(saved_errno), "handshake", "%s", strerror(saved_errno));
+		ch_scan__conn_status(c, ch_scan__errno_class(saved_errno), "handshake", "%s", strerror(saved_errno));
 	} else if (se == SSL_ERROR_SYSCALL || se == SSL_ERROR_ZERO_RETURN ||
 		   (ERR_GET_LIB(e) == ERR_LIB_SSL &&
 		    ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
-		set_status(c, "closed", "handshake", "the server closed the connection");
+		ch_scan__conn_status(c, "closed", "handshake", "the server closed the connection");
 	} else if (ERR_GET_LIB(e) == ERR_LIB_SSL &&
 		   ERR_GET_REASON(e) == SSL_R_EXCESSIVE_MESSAGE_SIZE) {
-		set_status(c, "chain-too-large", "handshake", "a handshake message exceeded the "
+		ch_scan__conn_status(c, "chain-too-large", "handshake", "a handshake message exceeded the "
 			   "certificate-list limit");
 	} else if (ERR_GET_LIB(e) == ERR_LIB_ASN1 || ERR_GET_LIB(e) == ERR_LIB_X509 ||
 		   (ERR_GET_LIB(e) == ERR_LIB_SSL && ERR_GET_REASON(e) == ERR_R_ASN1_LIB)) {
 		ERR_error_string_n(e, buf, sizeof buf);
-		set_status(c, "cert-unparseable", "handshake", "%s", buf);
+		ch_scan__conn_status(c, "cert-unparseable", "handshake", "%s", buf);
 	} else {
 		ERR_error_string_n(e, buf, sizeof buf);
-		set_status(c, "tls-error", "handshake", "%s", e ? buf : "handshake failed");
+		ch_scan__conn_status(c, "tls-error", "handshake", "%s", e ? buf : "handshake failed");
 	}
 	ERR_clear_error();
 }
@@ -270,7 +281,7 @@ static void tls_step(conn *c)
 	r = SSL_do_handshake(c->ssl);
 	saved = errno;
 	if (r == 1) {
-		c->handshake_ms = ms_since(c->connected_ns);
+		c->handshake_ms = ch_scan__ms_since(c->connected_ns);
 		c->tls_version = SSL_get_version(c->ssl);
 		c->cipher = SSL_get_cipher_name(c->ssl);
 		if (!c->alpn[0]) {
@@ -282,21 +293,21 @@ static void tls_step(conn *c)
 				c->alpn[al] = '\0';
 			}
 		}
-		set_status(c, "ok", "done", "%s", "");
+		ch_scan__conn_status(c, "ok", "done", "%s", "");
 		ch_scan__eng_finish(c->e, c);
 		return;
 	}
 	se = SSL_get_error(c->ssl, r);
 	if (se == SSL_ERROR_WANT_READ) {
-		if (want(c, CH_SCAN__EV_READ))
+		if (ch_scan__conn_want(c, CH_SCAN__EV_READ))
 			return;
 	} else if (se == SSL_ERROR_WANT_WRITE) {
-		if (want(c, CH_SCAN__EV_WRITE))
+		if (ch_scan__conn_want(c, CH_SCAN__EV_WRITE))
 			return;
 	} else {
 		classify(c, se, saved);
 		if (c->ok)
-			c->handshake_ms = ms_since(c->connected_ns);
+			c->handshake_ms = ch_scan__ms_since(c->connected_ns);
 	}
 	ch_scan__eng_finish(c->e, c);
 }
@@ -305,7 +316,7 @@ void ch_scan__conn_event(conn *c, unsigned ev)
 {
 	switch (c->state) {
 	case C_CONNECT:
-		on_connected(c);
+		on_connected(c, ev);
 		break;
 	case C_STARTTLS:
 		starttls_step(c);
@@ -313,15 +324,17 @@ void ch_scan__conn_event(conn *c, unsigned ev)
 	case C_TLS:
 		tls_step(c);
 		break;
+	case C_FAST:
+		ch_scan__fast_step(c);
+		break;
 	default:
 		break;
 	}
-	(void)ev;
 }
 
 void ch_scan__conn_timeout(conn *c, const char *phase)
 {
-	set_status(c, "timeout", phase, "no answer within the %s timeout", phase);
+	ch_scan__conn_status(c, "timeout", phase, "no answer within the %s timeout", phase);
 	ch_scan__eng_finish(c->e, c);
 }
 

@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -38,6 +39,7 @@ typedef struct host {
 } host;
 
 #define SEEN_BITS (1u << 20)
+#define SCRATCH_BYTES 32768
 
 struct eng {
 	const ch_scan_opts *o;
@@ -52,6 +54,11 @@ struct eng {
 	ch_hash *hash;
 	ch_cert *cert;
 	ch_err fatal;
+	/* the TLS 1.2 certificate fetch */
+	uint8_t alpn[512];
+	size_t alpn_len;
+	uint64_t rng;                    /* splitmix64 state for hello randoms */
+	uint8_t *scratch;                /* SCRATCH_BYTES: every socket read of the fetch */
 	/* the target window */
 	tgt *ring;
 	size_t ring_cap, ring_head, ring_n;
@@ -115,6 +122,19 @@ static list *qlist_of(eng *e, conn *c)
 	}
 }
 
+static void l_push_front(list *l, conn *c, int which)
+{
+	c->q_prev = NULL;
+	c->q_next = l->head;
+	if (l->head)
+		l->head->q_prev = c;
+	else
+		l->tail = c;
+	l->head = c;
+	l->n++;
+	c->qlist = which;
+}
+
 static void all_push(eng *e, conn *c)
 {
 	c->a_next = NULL;
@@ -146,6 +166,33 @@ static void all_del(eng *e, conn *c)
 SSL_CTX *ch_scan__eng_ctx(eng *e) { return e->ctx; }
 ch_scan__poll *ch_scan__eng_poll(eng *e) { return e->poll; }
 bool ch_scan__eng_cert_only(eng *e) { return e->opts.cert_only; }
+bool ch_scan__eng_fast(eng *e) { return e->opts.cert_only && !e->opts.no_fast_path; }
+size_t ch_scan__eng_max_chain(eng *e) { return e->opts.max_chain_bytes; }
+
+const uint8_t *ch_scan__eng_alpn(eng *e, size_t *out_len)
+{
+	*out_len = e->alpn_len;
+	return e->alpn;
+}
+
+uint8_t *ch_scan__eng_scratch(eng *e, size_t *out_cap)
+{
+	*out_cap = SCRATCH_BYTES;
+	return e->scratch;
+}
+
+/* ch_scan__eng_random fills a ClientHello random. It keys nothing (the fetch never completes a
+ * handshake), so a seeded splitmix64 stream is enough. */
+void ch_scan__eng_random(eng *e, uint8_t out[32])
+{
+	for (int i = 0; i < 4; i++) {
+		uint64_t z = (e->rng += 0x9e3779b97f4a7c15u);
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+		z ^= z >> 31;
+		memcpy(out + 8 * i, &z, 8);
+	}
+}
 
 void ch_scan__eng_connected(eng *e, conn *c)
 {
@@ -723,6 +770,24 @@ static void reset_probe(conn *c)
 	c->ok = false;
 }
 
+/* ch_scan__eng_fallback hands a probe from the TLS 1.2 fetch to OpenSSL: the connection is
+ * closed and the probe queued first, to be connected again under the same limits. It stays one
+ * attempt (attempts counts retries), but the new connection is counted. */
+void ch_scan__eng_fallback(eng *e, conn *c)
+{
+	list *l = qlist_of(e, c);
+
+	if (l)
+		l_del(l, c);
+	all_del(e, c);
+	ch_scan__conn_close(c);
+	reset_probe(c);
+	c->slow = true;
+	c->attempts--;
+	e->pr.fallbacks++;
+	l_push_front(&e->pending, c, Q_PENDING);
+}
+
 void ch_scan__eng_finish(eng *e, conn *c)
 {
 	list *l = qlist_of(e, c);
@@ -741,6 +806,7 @@ void ch_scan__eng_finish(eng *e, conn *c)
 	if (c->pair_next) {
 		c->pair_next = false;
 		c->default_probe = true;
+		c->slow = false;
 		snprintf(c->pair_sni, sizeof c->pair_sni, "%s", c->sni);
 		c->sni[0] = '\0';
 		c->attempts = 0;
@@ -820,8 +886,13 @@ static ch_err setup(eng *e)
 	e->seen = calloc(SEEN_BITS / 8, 1);
 	e->hosts_cap = 4096;
 	e->hosts = calloc(e->hosts_cap, sizeof *e->hosts);
-	if (!e->ring || !e->seen || !e->hosts)
+	e->scratch = malloc(SCRATCH_BYTES);
+	if (!e->ring || !e->seen || !e->hosts || !e->scratch)
 		return ch_error_set(CH_ERR_NOMEM, "out of memory");
+	if (getrandom(&e->rng, sizeof e->rng, 0) != (ssize_t)sizeof e->rng)
+		e->rng = ch_monotonic_ns();
+	e->alpn_len = ch_scan__alpn_wire(e->alpn, sizeof e->alpn,
+					 e->opts.alpn ? e->opts.alpn : "h2,http/1.1");
 	CH_TRY(ch_scan__poll_new(&e->poll, 1024));
 	CH_TRY(ch_scan__tls_ctx_new(&e->ctx, &e->opts));
 	SSL_CTX_set_verify(e->ctx, SSL_VERIFY_PEER, NULL);
@@ -862,6 +933,7 @@ static void teardown(eng *e)
 	free(e->ring);
 	free(e->seen);
 	free(e->hosts);
+	free(e->scratch);
 }
 
 static void report_progress(eng *e, uint64_t *last, bool final)

@@ -26,6 +26,7 @@ typedef enum cstate {
 	C_CONNECT,       /* TCP connect in progress */
 	C_STARTTLS,      /* plain-text dialogue */
 	C_TLS,           /* TLS handshake */
+	C_FAST,          /* the TLS 1.2 certificate fetch (fast.c) */
 } cstate;
 
 /* One probe: (target, address, port, SNI); becomes a connection when started. */
@@ -49,6 +50,8 @@ typedef struct conn {
 	unsigned interest;              /* current poll interest */
 	bool registered;
 	SSL *ssl;
+	struct ch_scan__fast *fast;     /* the certificate fetch's state while it runs */
+	bool slow;                      /* the fetch handed this probe to OpenSSL */
 	ch_scan__starttls *st;          /* allocated for STARTTLS only */
 	uint64_t start_ns, connected_ns, phase_deadline, total_deadline;
 	int64_t time_ms;
@@ -70,6 +73,11 @@ typedef struct conn {
 } conn;
 
 /* conn.c */
+double ch_scan__ms_since(uint64_t from_ns);
+void ch_scan__conn_status(conn *c, const char *status, const char *phase, const char *fmt, ...)
+	CH_PRINTF(4, 5);
+bool ch_scan__conn_want(conn *c, unsigned ev);  /* false (status set) when polling failed */
+const char *ch_scan__errno_class(int e);
 ch_err ch_scan__conn_start(conn *c);          /* open the socket and start connecting */
 void ch_scan__conn_event(conn *c, unsigned ev); /* advance on a poll event */
 void ch_scan__conn_timeout(conn *c, const char *phase);
@@ -77,10 +85,25 @@ void ch_scan__conn_close(conn *c);           /* release socket and TLS state */
 int ch_scan__verify_cb(X509_STORE_CTX *x, void *arg);
 void ch_scan__info_cb(const SSL *ssl, int where, int ret);
 
-/* engine.c, called by conn.c */
+/* fast.c: the TLS 1.2 certificate fetch on a connected socket (--cert-only). Its socket is
+ * registered once, edge-triggered for reading and writing (CH_SCAN__FAST_EV), from the connect
+ * on: no interest changes, and reads go on until the socket is drained. */
+#define CH_SCAN__FAST_EV (CH_SCAN__EV_READ | CH_SCAN__EV_WRITE | CH_SCAN__EV_EDGE)
+bool ch_scan__fast_wanted(const conn *c);    /* will this probe use the fetch? */
+void ch_scan__fast_begin(conn *c);           /* send the ClientHello */
+void ch_scan__fast_step(conn *c);            /* advance on a poll event */
+void ch_scan__fast_free(conn *c);            /* release its state; no-op without */
+
+/* engine.c, called by conn.c and fast.c */
 SSL_CTX *ch_scan__eng_ctx(eng *e);
 ch_scan__poll *ch_scan__eng_poll(eng *e);
 bool ch_scan__eng_cert_only(eng *e);
+bool ch_scan__eng_fast(eng *e);                 /* cert-only through the TLS 1.2 fetch */
+size_t ch_scan__eng_max_chain(eng *e);
+const uint8_t *ch_scan__eng_alpn(eng *e, size_t *out_len);  /* the ALPN offer, wire format */
+void ch_scan__eng_random(eng *e, uint8_t out[32]);          /* a hello random (not secret) */
+uint8_t *ch_scan__eng_scratch(eng *e, size_t *out_cap);     /* the loop's read buffer */
+void ch_scan__eng_fallback(eng *e, conn *c);    /* close c and queue it again for OpenSSL */
 void ch_scan__eng_connected(eng *e, conn *c);   /* connect done: move to the handshake timer */
 void ch_scan__eng_finish(eng *e, conn *c);      /* the connection ended (c->status set) */
 

@@ -3,6 +3,8 @@
 #ifndef CH_SCAN_INTERNAL_H
 #define CH_SCAN_INTERNAL_H
 
+#include <certhound/buf.h>
+#include <certhound/der.h>
 #include <certhound/scan.h>
 
 #include <netinet/in.h>
@@ -59,6 +61,7 @@ size_t ch_scan__pinned(const ch_scan_targets *t, const char *name, ch_scan__addr
 #define CH_SCAN__EV_READ 0x1u
 #define CH_SCAN__EV_WRITE 0x2u
 #define CH_SCAN__EV_ERROR 0x4u  /* EPOLLERR / EPOLLHUP */
+#define CH_SCAN__EV_EDGE 0x8u   /* interest only: report changes, not states (EPOLLET) */
 
 typedef struct ch_scan__poll ch_scan__poll;
 
@@ -139,6 +142,92 @@ ch_scan__st_rc ch_scan__starttls_step(ch_scan__starttls *st, int fd, char *msg, 
  * level 0 (old servers still answer), no verification (we collect, not trust), the ALPN offer,
  * the certificate-list limit, no session cache. */
 ch_err ch_scan__tls_ctx_new(SSL_CTX **out, const ch_scan_opts *opts);
+
+/* ch_scan__alpn_wire turns "h2,http/1.1" into ALPN wire format in out; returns its length, 0 when
+ * the list is empty or malformed (an empty name, a name over 255 bytes, no room). */
+size_t ch_scan__alpn_wire(unsigned char *out, size_t cap, const char *list);
+
+/* ---- the TLS 1.2 certificate fetch (tls12_hello.c, tls12_parse.c; used by fast.c) ---------
+ *
+ * --cert-only does not need a TLS session, only the server's first flight: ServerHello and
+ * Certificate travel in the clear up to TLS 1.2. So the scanner writes its own ClientHello (TLS
+ * 1.2 at most, no supported_versions extension) and reads the answer with a small record and
+ * handshake parser: no key exchange, no OpenSSL certificate parsing, no per-connection OpenSSL
+ * state. What this path cannot answer with certainty (TLS 1.3 only, handshake_failure, a
+ * malformed answer) is handed back to the OpenSSL path. */
+
+#define CH_SCAN__HELLO_MAX 1024     /* the ClientHello record we write is smaller */
+#define CH_SCAN__RECORD_MAX 18432   /* 2^14 + 2048: the largest record body accepted */
+#define CH_SCAN__MSG_MAX 65536      /* the largest handshake message other than Certificate */
+
+/* ch_scan__hello_write writes one ClientHello record into out: record version TLS 1.0, client
+ * version TLS 1.2, random (32 bytes, the caller's), no session id, the suites below, and the
+ * extensions server_name (when sni is not ""), supported_groups, ec_point_formats,
+ * signature_algorithms, ALPN (when alpn_len > 0, wire format), extended_master_secret and the
+ * padding that keeps the hello out of 256..511 bytes. Returns the length, 0 if cap is too
+ * small or sni is longer than 255 bytes. */
+size_t ch_scan__hello_write(uint8_t *out, size_t cap, const char *sni, const uint8_t *alpn,
+			    size_t alpn_len, const uint8_t random[32]);
+
+/* ch_scan__cipher_name returns OpenSSL's name of a suite the ClientHello offers, NULL for a suite
+ * it does not offer. ch_scan__cipher_at enumerates the offer (NULL id past the end). */
+const char *ch_scan__cipher_name(uint16_t id);
+const char *ch_scan__cipher_at(size_t i, uint16_t *out_id);
+
+/* ch_scan__version_name returns OpenSSL's name of a protocol version ("TLSv1.2", "TLSv1.1",
+ * "TLSv1", "SSLv3"), NULL for another value. */
+const char *ch_scan__version_name(uint16_t version);
+
+typedef enum ch_scan__t12_rc {
+	CH_SCAN__T12_MORE,          /* give more bytes */
+	CH_SCAN__T12_DONE,          /* the Certificate message is complete (results below) */
+	CH_SCAN__T12_FAILED,        /* a definite outcome: status and error set */
+	CH_SCAN__T12_FALLBACK,      /* this path cannot tell (TLS 1.3, handshake_failure, a malformed
+	                               answer): ask OpenSSL; error says why */
+} ch_scan__t12_rc;
+
+/* The parser of the server's first flight. Bytes come in any split (records across reads,
+ * handshake messages across records, several messages in one record); only the handshake
+ * message being assembled is buffered, at most max_chain bytes for Certificate and
+ * CH_SCAN__MSG_MAX for the others. */
+typedef struct ch_scan__t12 {
+	uint8_t state;              /* what is expected next (tls12_parse.c) */
+	uint8_t outcome;            /* the ch_scan__t12_rc once it is no longer MORE */
+	uint8_t hdr[5];             /* the record header being read */
+	uint8_t hdr_len;
+	uint8_t alert_buf[2];
+	uint8_t alert_len;
+	size_t rec_left;            /* bytes of the current record body still to come */
+	size_t num_records;
+	size_t total;               /* bytes fed: bounded, so that a stream of empty records or
+	                               HelloRequests ends */
+	size_t max_chain;           /* largest Certificate message body accepted */
+	ch_buf msg;                 /* handshake bytes not yet consumed */
+	/* results */
+	uint16_t version;           /* from ServerHello */
+	uint16_t cipher;
+	bool tls13_capable;         /* the ServerHello random carries RFC 8446's downgrade mark */
+	char alpn[64];              /* the ALPN protocol chosen, "" for none */
+	int alert;                  /* alert code received, -1 for none */
+	const uint8_t *certs;       /* DONE: the certificate_list (views into msg, valid until */
+	size_t certs_len;           /*  the next feed or free), each certificate u24-prefixed */
+	char status[64];            /* FAILED: the result class */
+	char error[160];            /* FAILED / FALLBACK: the human detail */
+} ch_scan__t12;
+
+/* ch_scan__t12_init prepares p; max_chain bounds the Certificate message (--max-chain-bytes). */
+void ch_scan__t12_init(ch_scan__t12 *p, size_t max_chain);
+
+/* ch_scan__t12_free releases the buffered message; p can be initialised again. */
+void ch_scan__t12_free(ch_scan__t12 *p);
+
+/* ch_scan__t12_feed parses len more bytes from the server. After DONE, FAILED or FALLBACK the
+ * parser takes no more input (it returns the same answer). */
+ch_scan__t12_rc ch_scan__t12_feed(ch_scan__t12 *p, const uint8_t *data, size_t len);
+
+/* ch_scan__t12_next_cert takes the next certificate of a DONE parser's list: *list starts as
+ * (certs, certs_len); false at the end (the list was checked when it was parsed). */
+bool ch_scan__t12_next_cert(ch_der *list, ch_der *out);
 
 /* ch_scan__alert_name writes the class "tls-alert-<name>" for an alert code. */
 void ch_scan__alert_class(char *out, size_t cap, int code);

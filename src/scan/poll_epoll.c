@@ -51,7 +51,8 @@ void ch_scan__poll_free(ch_scan__poll *p)
 
 static uint32_t to_epoll(unsigned ev)
 {
-	return ((ev & CH_SCAN__EV_READ) ? EPOLLIN : 0u) | ((ev & CH_SCAN__EV_WRITE) ? EPOLLOUT : 0u);
+	return ((ev & CH_SCAN__EV_READ) ? EPOLLIN : 0u) | ((ev & CH_SCAN__EV_WRITE) ? EPOLLOUT : 0u) |
+	       ((ev & CH_SCAN__EV_EDGE) ? EPOLLET : 0u);
 }
 
 /* ch_scan__poll_set registers fd (added = false) or changes its interest (added = true). */

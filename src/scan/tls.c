@@ -6,8 +6,8 @@
 
 #include <openssl/err.h>
 
-/* alpn_wire turns "h2,http/1.1" into ALPN wire format; returns its length or 0 when bad. */
-static size_t alpn_wire(unsigned char *out, size_t cap, const char *list)
+/* ch_scan__alpn_wire: see internal.h. */
+size_t ch_scan__alpn_wire(unsigned char *out, size_t cap, const char *list)
 {
 	size_t n = 0;
 
@@ -44,7 +44,7 @@ ch_err ch_scan__tls_ctx_new(SSL_CTX **out, const ch_scan_opts *o)
 				 SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_set_max_cert_list(ctx, (long)(o->max_chain_bytes ? o->max_chain_bytes
 							    : CH_SCAN_DEFAULT_CHAIN_BYTES));
-	alpn_len = alpn_wire(alpn, sizeof alpn, o->alpn ? o->alpn : "h2,http/1.1");
+	alpn_len = ch_scan__alpn_wire(alpn, sizeof alpn, o->alpn ? o->alpn : "h2,http/1.1");
 	if (alpn_len && SSL_CTX_set_alpn_protos(ctx, alpn, (unsigned)alpn_len) != 0) {
 		SSL_CTX_free(ctx);
 		return ch_error_set(CH_ERR_INVALID, "bad ALPN list");
