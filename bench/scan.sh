@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# bench/scan.sh — certhound scan speed against nginx on 127.0.0.1 (docs/bench.md, "Scan").
+# bench/scan.sh — certhound scan speed against nginx on 127.0.0.1 (docs/scan.md, "Speed").
 #
 #   bench/scan.sh BUILD_DIR [N] [STALLED]
 #
 # nginx (one worker) serves an ECDSA P-256 certificate with session resumption off (no session
 # cache, no tickets). In one run, against that same server:
 #   1. certhound scan of N targets (the same address:port N times) --no-store, no rate limits,
-#      full handshakes: handshakes/s, scanner CPU (user+sys) and nginx worker CPU;
-#   2. the same with --cert-only (stop once the certificate has arrived);
-#   3. the same into a store (the ingest pipeline and SQLite included);
-#   4. openssl s_time -new for 10 s: its connections/s and the nginx CPU it caused;
-#   5. Debian's sslscan fetching the certificate once (--show-certificate), wall time;
-#   6. STALLED connections held at once against a peer that accepts and never answers
-#      (tests/scan_peers.py stall): peak RSS of the scanner.
-# Timings are figures for docs/bench.md, never a test's pass/fail.
+#      full handshakes through OpenSSL: handshakes/s, scanner CPU (user+sys) and nginx worker
+#      CPU, per handshake and as a ratio;
+#   2. the same with --cert-only: the hand-written TLS 1.2 fetch (the fast path);
+#   3. the same with --cert-only --no-fast-path: OpenSSL's handshake stopped at the certificate;
+#   4. the fast path into a store (the ingest pipeline and SQLite included);
+#   5. openssl s_time -new for 10 s: its connections/s, its own CPU and the nginx CPU it caused;
+#   6. Debian's sslscan fetching the certificate once (--show-certificate), wall time;
+#   7. STALLED connections held at once against a peer that accepts and never answers
+#      (tests/scan_peers.py stall), through OpenSSL and through the fast path: peak RSS.
+# Timings are figures for docs/scan.md, never a test's pass/fail.
 set -euo pipefail
 
 B=${1:?usage: bench/scan.sh BUILD_DIR [N] [STALLED]}
@@ -71,24 +73,31 @@ run_scan() { # run_scan LABEL ARGS...
 	t1=$(date +%s.%N); w1=$(ticks "$WORKER")
 	scpu=$(awk '{print $1 + $2}' time.out)
 	local ok; ok=$(grep -c '"status":"ok"' out.json || true)
-	awk -v l="$label" -v n="$ok" -v t0="$t0" -v t1="$t1" -v s="$scpu" -v w="$((w1 - w0))" -v hz="$HZ" -v rss="$(awk '{print $3}' time.out)" \
-		'BEGIN { el = t1 - t0; wc = w / hz;
-		printf "%-28s %7d ok in %6.2f s = %8.0f handshakes/s; scanner CPU %6.2f s, nginx CPU %6.2f s, ratio %.2f; peak RSS %d KiB\n",
-		l, n, el, n / el, s, wc, (wc > 0 ? s / wc : 0), rss }'
+	awk -v l="$label" -v n="$ok" -v t0="$t0" -v t1="$t1" -v s="$scpu" -v w="$((w1 - w0))" -v hz="$HZ" \
+		-v u="$(awk '{print $1}' time.out)" -v rss="$(awk '{print $3}' time.out)" \
+		'BEGIN { el = t1 - t0; wc = w / hz; k = (n > 0 ? 1e6 / n : 0);
+		printf "%-30s %6d ok in %5.2f s = %6.0f handshakes/s; CPU scanner %5.2f s (user %4.2f) = %4.0f us/hs, nginx %5.2f s = %4.0f us/hs; scanner/nginx %.2f; peak RSS %d KiB\n",
+		l, n, el, n / el, s, u, s * k, wc, wc * k, (wc > 0 ? s / wc : 0), rss }'
 }
 
-echo "== certhound scan, $N targets, nginx 1 worker, ECDSA P-256, no resumption"
-run_scan "scan (full handshake)" --no-store
-run_scan "scan --cert-only" --no-store --cert-only
+wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done; }
+
+echo "== certhound scan, $N targets, nginx 1 worker, ECDSA P-256, no resumption, concurrency 64"
+run_scan "scan (full handshake, OpenSSL)" --no-store
+run_scan "scan --cert-only (TLS 1.2 fetch)" --no-store --cert-only
+run_scan "scan --cert-only --no-fast-path" --no-store --cert-only --no-fast-path
 rm -f store.db
-CERTHOUND_DB="$W/store.db" run_scan "scan into a store"
+CERTHOUND_DB="$W/store.db" run_scan "scan --cert-only into a store" --cert-only
 
 echo "== openssl s_time -new, 10 s"
 w0=$(ticks "$WORKER")
-openssl s_time -connect "127.0.0.1:$PORT" -new -time 10 >stime.out 2>&1 || true
+/usr/bin/time -f "%U %S" -o stime.time openssl s_time -connect "127.0.0.1:$PORT" -new -time 10 >stime.out 2>&1 || true
 w1=$(ticks "$WORKER")
 grep -E 'connections in [0-9.]+s' stime.out | head -2
-awk -v w="$((w1 - w0))" -v hz="$HZ" 'BEGIN { printf "nginx CPU during s_time: %.2f s\n", w / hz }'
+n=$(sed -n 's/^\([0-9]*\) connections in [0-9.]*s;.*/\1/p' stime.out | head -1)
+awk -v n="${n:-0}" -v w="$((w1 - w0))" -v hz="$HZ" '{ s = $1 + $2; wc = w / hz; k = (n > 0 ? 1e6 / n : 0);
+	printf "s_time: %d connections; CPU s_time %.2f s = %.0f us/hs, nginx %.2f s = %.0f us/hs; s_time/nginx %.2f\n",
+	n, s, s * k, wc, wc * k, (wc > 0 ? s / wc : 0) }' stime.time
 
 echo "== sslscan (Debian) fetching the certificate once"
 if command -v sslscan >/dev/null; then
@@ -97,10 +106,12 @@ if command -v sslscan >/dev/null; then
 		--no-heartbleed --no-groups --no-check-certificate "127.0.0.1:$PORT" >sslscan.out 2>&1 || true
 	t1=$(date +%s.%N)
 	awk -v t0="$t0" -v t1="$t1" 'BEGIN { printf "sslscan: %.3f s for one certificate\n", t1 - t0 }'
-	t0=$(date +%s.%N)
-	"$CLI" scan --no-progress -q --no-store --format ndjson "127.0.0.1:$PORT" >one.json
-	t1=$(date +%s.%N)
-	awk -v t0="$t0" -v t1="$t1" 'BEGIN { printf "certhound scan: %.3f s for one certificate\n", t1 - t0 }'
+	for mode in "" "--cert-only"; do
+		t0=$(date +%s.%N)
+		"$CLI" scan --no-progress -q --no-store --format ndjson $mode "127.0.0.1:$PORT" >one.json
+		t1=$(date +%s.%N)
+		awk -v t0="$t0" -v t1="$t1" -v m="$mode" 'BEGIN { printf "certhound scan %s: %.3f s for one certificate\n", m, t1 - t0 }'
+	done
 else
 	echo "sslscan not installed (apt-get install sslscan)"
 fi
@@ -108,11 +119,13 @@ fi
 echo "== $STALLED stalled connections held at once"
 python3 "$SRC/tests/scan_peers.py" stall 127.0.0.1 "$SPORT" >/dev/null &
 PIDS+=($!)
-sleep 0.5
+wait_port "$SPORT"
 for _ in $(seq "$STALLED"); do echo "127.0.0.1:$SPORT"; done >stall.txt
-/usr/bin/time -f "%U %S %M %e" -o stall.time "$CLI" scan --no-progress -q --no-store --format ndjson \
-	--rate 0 --host-rate 0 --retries 0 --concurrency "$STALLED" --handshake-timeout 8000 \
-	--timeout 10000 -f stall.txt >stall.json || true   # exit 1: no certificate, as expected
-awk -v n="$(grep -c '"status":"timeout"' stall.json || true)" \
-	'{ printf "%d connections timed out after being held together; scanner CPU %.2f s, peak RSS %d KiB (%.1f KiB per connection), wall %.1f s\n",
-	n, $1 + $2, $3, $3 / (n > 0 ? n : 1), $4 }' <(tail -1 stall.time)
+for mode in "" "--cert-only"; do
+	/usr/bin/time -f "%U %S %M %e" -o stall.time "$CLI" scan --no-progress -q --no-store --format ndjson \
+		--rate 0 --host-rate 0 --retries 0 --concurrency "$STALLED" --handshake-timeout 8000 \
+		--timeout 10000 $mode -f stall.txt >stall.json || true   # exit 1: no certificate, as expected
+	awk -v n="$(grep -c '"status":"timeout"' stall.json || true)" -v m="${mode:-(OpenSSL)}" \
+		'{ printf "%s: %d connections timed out after being held together; scanner CPU %.2f s, peak RSS %d KiB (%.1f KiB per connection), wall %.1f s\n",
+		m, n, $1 + $2, $3, $3 / (n > 0 ? n : 1), $4 }' <(tail -1 stall.time)
+done

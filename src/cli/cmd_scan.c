@@ -30,7 +30,14 @@ typedef struct run {
 	ch_report_scan *rep;
 	bool progress;
 	bool printed_progress;
+	bool buffered;          /* stdout has the big buffer: flush it now and then */
+	uint64_t flushed_ns;
 } run;
+
+/* Results to a file or a pipe are written in large blocks (one write per result was ~5% of a
+ * fast scan's CPU), and flushed at least every FLUSH_MS so that a reader still sees them come. */
+#define OUT_BUFFER (256u << 10)
+#define FLUSH_MS 250
 
 static void usage(FILE *f)
 {
@@ -113,9 +120,19 @@ static ch_err on_result(void *arg, const ch_scan_result *res)
 {
 	run *r = arg;
 
+	ch_err err;
+	uint64_t now;
+
 	if (!r->rep)
 		return CH_OK;
-	return ch_report_scan_add(r->rep, res);
+	err = ch_report_scan_add(r->rep, res);
+	if (err == CH_OK && r->buffered &&
+	    (now = ch_monotonic_ns()) - r->flushed_ns >= (uint64_t)FLUSH_MS * 1000000u) {
+		r->flushed_ns = now;
+		if (fflush(stdout) != 0)
+			err = ch_error_set(CH_ERR_IO, "writing the results failed");
+	}
+	return err;
 }
 
 static void summary(const ch_scan_progress *p, const ch_scan_opts *o, ch_ingest *ig,
@@ -438,6 +455,11 @@ int ch_cmd_scan(ch_cli *cli, int argc, char **argv)
 		ch_buf_free(&b);
 		sink.ingest = ig;
 		sink.checkpoint_id = id;
+	}
+	if (!isatty(STDOUT_FILENO)) {
+		static char outbuf[OUT_BUFFER]; /* stdout's until exit */
+		r.buffered = setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf) == 0;
+		r.flushed_ns = ch_monotonic_ns();
 	}
 	if (ch_report_scan_open(&r.rep, o.format, stdout) != CH_OK) {
 		rc = ch_cli_fail(CH_EXIT_ENV, "%s", ch_error_last());
