@@ -78,33 +78,48 @@ static long first_bytes(BIO *b, int oper, const char *argp, size_t len, int argi
 	return ret;
 }
 
+/* new_socket makes the connection's socket: a spare one of the fetch when it can (already
+ * closing with RST and registered; its registration only needs the new conn), else a new one. */
+static int new_socket(conn *c, bool fast)
+{
+	int one = 1;
+	struct linger lg = {1, 0};
+
+	c->fd = fast ? ch_scan__eng_spare_take(c->e, c->addr.family) : -1;
+	if (c->fd >= 0) {
+		c->registered = true;
+		c->interest = 0; /* a change: the registration gets this conn */
+		return 0;
+	}
+	c->fd = socket(c->addr.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0)
+		return errno;
+	/* the fetch writes one hello and reads: Nagle never delays it */
+	if (!fast)
+		(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	/* close with RST: no TIME_WAIT pile-up on the scanner, whatever the scan size */
+	(void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	return 0;
+}
+
 ch_err ch_scan__conn_start(conn *c)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = ch_scan__addr_sockaddr(&ss, &c->addr, c->port);
-	int one = 1;
-	struct linger lg = {1, 0};
-	bool fast;
+	bool fast = ch_scan__fast_wanted(c);
+	int e;
 
-	c->fd = socket(c->addr.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	c->phase = "connect";
-	if (c->fd < 0) {
-		int e = errno;
+	if ((e = new_socket(c, fast)) != 0) {
 		if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM)
 			return ch_error_set(CH_ERR_NET, "socket: %s", strerror(e));
 		ch_scan__conn_status(c, ch_scan__errno_class(e), "connect", "socket: %s", strerror(e));
 		ch_scan__eng_finish(c->e, c);
 		return CH_OK;
 	}
-	fast = ch_scan__fast_wanted(c);
-	/* the fetch writes one hello and reads: Nagle never delays it */
-	if (!fast)
-		(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	/* close with RST: no TIME_WAIT pile-up on the scanner, whatever the scan size */
-	(void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
 	c->state = C_CONNECT;
 	if (connect(c->fd, (struct sockaddr *)&ss, sl) != 0 && errno != EINPROGRESS) {
-		int e = errno;
+		e = errno;
 		ch_scan__conn_status(c, ch_scan__errno_class(e), "connect", "connect: %s", strerror(e));
 		ch_scan__eng_finish(c->e, c);
 		return CH_OK;
@@ -120,8 +135,11 @@ void ch_scan__conn_close(conn *c)
 		SSL_free(c->ssl);
 		c->ssl = NULL;
 	}
-	/* closing the socket also ends its epoll registration (it is never duplicated) */
-	if (c->fd >= 0)
+	/* a connected socket of the fetch is kept as a spare (reset, registered edge-triggered);
+	 * closing a socket also ends its epoll registration (it is never duplicated) */
+	if (c->fd >= 0 && !(c->state == C_FAST && c->registered &&
+			     c->interest == CH_SCAN__FAST_EV &&
+			     ch_scan__eng_spare_put(c->e, c->fd, c->addr.family)))
 		close(c->fd);
 	c->fd = -1;
 	ch_scan__fast_free(c);

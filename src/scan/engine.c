@@ -40,6 +40,7 @@ typedef struct host {
 
 #define SEEN_BITS (1u << 20)
 #define SCRATCH_BYTES 32768
+#define SPARES 64                        /* spare sockets kept per address family */
 
 struct eng {
 	const ch_scan_opts *o;
@@ -59,6 +60,9 @@ struct eng {
 	size_t alpn_len;
 	uint64_t rng;                    /* splitmix64 state for hello randoms */
 	uint8_t *scratch;                /* SCRATCH_BYTES: every socket read of the fetch */
+	ch_scan__known known;            /* certificates that decoded lately */
+	int spare[2][SPARES];            /* [0] IPv4, [1] IPv6 (ch_scan__eng_spare_put) */
+	size_t num_spare[2];
 	/* the target window */
 	tgt *ring;
 	size_t ring_cap, ring_head, ring_n;
@@ -199,6 +203,35 @@ void ch_scan__eng_connected(eng *e, conn *c)
 	l_del(&e->connecting, c);
 	c->phase_deadline = c->connected_ns + (uint64_t)e->opts.handshake_ms * 1000000u;
 	l_push(&e->handshaking, c, Q_HS);
+}
+
+bool ch_scan__eng_spare_put(eng *e, int fd, int family)
+{
+	int k = family == AF_INET6;
+	struct sockaddr sa;
+
+	if (e->num_spare[k] == SPARES)
+		return false;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_family = AF_UNSPEC;
+	if (connect(fd, &sa, sizeof sa) != 0)
+		return false;
+	e->spare[k][e->num_spare[k]++] = fd;
+	return true;
+}
+
+int ch_scan__eng_spare_take(eng *e, int family)
+{
+	int k = family == AF_INET6;
+
+	return e->num_spare[k] ? e->spare[k][--e->num_spare[k]] : -1;
+}
+
+static void spares_close(eng *e)
+{
+	for (int k = 0; k < 2; k++)
+		while (e->num_spare[k])
+			close(e->spare[k][--e->num_spare[k]]);
 }
 
 /* ---- options ------------------------------------------------------------------------------ */
@@ -443,7 +476,11 @@ static void deliver(eng *e, conn *c)
 		chain[i].data = (const uint8_t *)c->chain.data + off;
 		chain[i].len = c->chain_len[i];
 		off += c->chain_len[i];
-		if (ch_cert_parse(e->cert, chain[i].data, chain[i].len, 0) != CH_OK && c->ok) {
+		if (ch_scan__known_has(&e->known, chain[i].data, chain[i].len))
+			continue;
+		if (ch_cert_parse(e->cert, chain[i].data, chain[i].len, 0) == CH_OK) {
+			ch_scan__known_add(&e->known, chain[i].data, chain[i].len);
+		} else if (c->ok) {
 			snprintf(c->error, sizeof c->error, "certificate %zu: %s", i, ch_error_last());
 			snprintf(c->status, sizeof c->status, "cert-unparseable");
 			c->ok = false;
@@ -746,6 +783,7 @@ static void schedule(eng *e)
 		l_del(&e->pending, c);
 		start(e, c, now);
 	}
+	spares_close(e);
 }
 
 static bool retryable(const conn *c)
@@ -925,6 +963,8 @@ static void teardown(eng *e)
 		ch_buf_free(&c->chain);
 		free(c);
 	}
+	spares_close(e);
+	ch_scan__known_free(&e->known);
 	ch_scan__resolver_free(e->res);
 	ch_scan__poll_free(e->poll);
 	SSL_CTX_free(e->ctx);

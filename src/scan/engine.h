@@ -104,6 +104,13 @@ const uint8_t *ch_scan__eng_alpn(eng *e, size_t *out_len);  /* the ALPN offer, w
 void ch_scan__eng_random(eng *e, uint8_t out[32]);          /* a hello random (not secret) */
 uint8_t *ch_scan__eng_scratch(eng *e, size_t *out_cap);     /* the loop's read buffer */
 void ch_scan__eng_fallback(eng *e, conn *c);    /* close c and queue it again for OpenSSL */
+/* Spare sockets of the fetch: a finished connection's socket is reset in place (connect with
+ * AF_UNSPEC: RST, no TIME_WAIT) and reused by the next probe started before the loop polls
+ * again, which saves creating, configuring, registering and destroying one socket per probe.
+ * Spares left when the scheduler is done are closed: none is ever polled while its
+ * registration still names a finished conn. */
+bool ch_scan__eng_spare_put(eng *e, int fd, int family); /* false: close it yourself */
+int ch_scan__eng_spare_take(eng *e, int family);         /* -1 when none */
 void ch_scan__eng_connected(eng *e, conn *c);   /* connect done: move to the handshake timer */
 void ch_scan__eng_finish(eng *e, conn *c);      /* the connection ended (c->status set) */
 

@@ -136,6 +136,30 @@ void ch_scan__starttls_start(ch_scan__starttls *st, ch_scan_starttls proto);
  * without blocking. msg (cap bytes) receives the detail on failure. */
 ch_scan__st_rc ch_scan__starttls_step(ch_scan__starttls *st, int fd, char *msg, size_t cap);
 
+/* ---- certificates known to decode (known.c) ------------------------------------------------ */
+
+/* The last few certificates that certhound's decoder accepted, so that a result does not decode
+ * the same intermediate (or, against one server, the same leaf) again only to learn it decodes.
+ * Bounded: CH_SCAN__KNOWN entries of at most CH_SCAN__KNOWN_DER bytes each. */
+#define CH_SCAN__KNOWN 16
+#define CH_SCAN__KNOWN_DER 8192
+
+typedef struct ch_scan__known {
+	uint8_t *der[CH_SCAN__KNOWN];
+	size_t len[CH_SCAN__KNOWN];
+	size_t next;                /* the slot replaced next */
+} ch_scan__known;
+
+/* ch_scan__known_has: was this exact DER recorded? */
+bool ch_scan__known_has(const ch_scan__known *k, const uint8_t *der, size_t len);
+
+/* ch_scan__known_add records a DER that decoded (a copy; skipped when too long or out of
+ * memory). */
+void ch_scan__known_add(ch_scan__known *k, const uint8_t *der, size_t len);
+
+/* ch_scan__known_free releases the copies; the zeroed struct is empty. */
+void ch_scan__known_free(ch_scan__known *k);
+
 /* ---- TLS ---------------------------------------------------------------------------------- */
 
 /* ch_scan__tls_ctx_new makes the client context: every protocol version OpenSSL offers, security
