@@ -35,6 +35,9 @@ typedef struct ch_ingest ch_ingest;
 typedef struct ch_ingest_opts {
 	size_t batch_size;   /* certificates per transaction; 0 = CH_INGEST_DEFAULT_BATCH */
 	bool keep_going;     /* reserved */
+	bool bulk;           /* ask the store for a bulk load when it is empty (ch_store_bulk_begin,
+			      * before the first write); the caller ends it with ch_store_bulk_end */
+	size_t bulk_max_bytes; /* the bulk load's memory bound; 0 = the store's default */
 } ch_ingest_opts;
 
 /* A rejection reason with how many items it rejected. */
@@ -60,6 +63,7 @@ typedef struct ch_ingest_counts {
 	uint64_t sightings;
 	uint64_t batches;          /* transactions committed */
 	uint64_t der_bytes;        /* DER bytes read */
+	bool bulk;                 /* the store took the bulk-load hint */
 	const ch_ingest_reason *reasons;  /* num_reasons entries, owned by the pipeline */
 	size_t num_reasons;
 	const ch_ingest_reject *rejects;  /* the first rejected items, owned by the pipeline */

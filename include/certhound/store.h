@@ -60,6 +60,20 @@ ch_err ch_store_commit(ch_store *s) CH_WARN_UNUSED;
 /* ch_store_rollback discards everything since ch_store_begin. */
 ch_err ch_store_rollback(ch_store *s) CH_WARN_UNUSED;
 
+/* ch_store_bulk_begin announces a large load into an empty store: the backend may defer the
+ * maintenance of its lookup indexes until ch_store_bulk_end (SQLite builds them once, sorted, at
+ * the end), keeping an exact in-memory dictionary of what was written meanwhile, bounded by
+ * max_bytes (0: the backend's default; beyond it the load ends early by itself). *out_on tells
+ * whether the backend took the hint: not on a store that holds certificates, not when the
+ * backend has no such mode. Everything stays correct either way, for every handle: searches
+ * during a load are merely slower, and a load cut short by a crash is finished by the next
+ * writable open. Call it outside a transaction. */
+ch_err ch_store_bulk_begin(ch_store *s, size_t max_bytes, bool *out_on) CH_WARN_UNUSED;
+
+/* ch_store_bulk_end builds what the load deferred (may take a while: about a second per million
+ * certificates and index) and returns to normal writing. A no-op when no load is on. */
+ch_err ch_store_bulk_end(ch_store *s) CH_WARN_UNUSED;
+
 /* ---- values (the attributes search and pivot use) ----------------------------------------- */
 
 /* The kinds of value a certificate carries. Text forms (what `value` arguments and results hold):

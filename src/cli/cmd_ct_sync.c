@@ -141,7 +141,8 @@ int ch_cmd_ct_sync(ch_cli *cli, int argc, char **argv)
 			rc = ch_cli_fail(CH_EXIT_ENV, "%s: %s", ch_cli_db_path(cli), ch_error_last());
 			goto out;
 		}
-		if (ch_ingest_new(&ig, store, NULL) != CH_OK) {
+		/* into an empty store: a bulk load, indexes built once at the end */
+		if (ch_ingest_new(&ig, store, &(ch_ingest_opts){.bulk = true}) != CH_OK) {
 			rc = ch_cli_fail(CH_EXIT_ENV, "ct sync: %s", ch_error_last());
 			goto out;
 		}
@@ -153,6 +154,8 @@ int ch_cmd_ct_sync(ch_cli *cli, int argc, char **argv)
 		if (ig && err != CH_ERR_STORE && err != CH_ERR_NOMEM && ch_ingest_flush(ig) != CH_OK)
 			rc = ch_cli_fail(CH_EXIT_ENV, "ct sync: %s", ch_error_last());
 	}
+	if (!err && store && ch_store_bulk_end(store) != CH_OK) /* else closing the store ends it */
+		rc = ch_cli_fail(CH_EXIT_ENV, "ct sync: %s", ch_error_last());
 	if (err == CH_ERR_INTEGRITY)
 		fprintf(stderr, "certhound: ct sync: evidence: %s\n", res.evidence);
 	ch_base64_encode(root, res.sth.root, 32);

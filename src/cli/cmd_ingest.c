@@ -37,6 +37,9 @@ typedef struct run {
 	uint64_t files;
 	double start, last_draw;
 	uint64_t total_bytes;
+	size_t bulk_mb;               /* --bulk-memory; 0 = the store's default */
+	bool no_bulk;
+	double index_secs;            /* building the deferred indexes at the end */
 } run;
 
 static void usage(FILE *f)
@@ -51,6 +54,11 @@ static void usage(FILE *f)
 	      "  --format table|json  the summary (read, new, duplicates, rejected with reasons)\n"
 	      "  --batch N            certificates per transaction (default 50000)\n"
 	      "  --no-progress        no progress bar (it is shown only on a terminal anyway)\n"
+	      "  --bulk-memory MB     into an empty store, certificates are loaded with the lookup\n"
+	      "                       indexes built once at the end; this bounds the memory that\n"
+	      "                       load uses meanwhile (default 1024; past it the indexes are built\n"
+	      "                       and the rest is written normally)\n"
+	      "  --no-bulk            write with every index maintained from the start\n"
 	      "\n"
 	      "Exit status: 0; 3 when some items were rejected (the others are stored);\n"
 	      "5 when the store fails.\n",
@@ -231,6 +239,9 @@ static void summary_table(const run *r, const ch_ingest_counts *c, double secs)
 		printf("skipped     %llu (already stored by an earlier run)\n",
 		       (unsigned long long)r->skipped);
 	printf("time        %.2f s (%.0f certs/s)\n", secs, secs > 0 ? (double)c->read / secs : 0.0);
+	if (c->bulk)
+		printf("indexes     built at the end in %.2f s (bulk load into an empty store)\n",
+		       r->index_secs);
 	for (size_t i = 0; i < c->num_rejects && i < 20; i++)
 		fprintf(stderr, "certhound: rejected (%s): %s: %s\n", c->rejects[i].reason,
 			c->rejects[i].where, c->rejects[i].message);
@@ -242,6 +253,8 @@ static int parse_args(run *r, size_t *batch, int argc, char **argv)
 		{"format", required_argument, NULL, 'f'},
 		{"batch", required_argument, NULL, 'b'},
 		{"no-progress", no_argument, NULL, 'n'},
+		{"bulk-memory", required_argument, NULL, 'm'},
+		{"no-bulk", no_argument, NULL, 'B'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -249,7 +262,7 @@ static int parse_args(run *r, size_t *batch, int argc, char **argv)
 	char *end;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "f:b:nh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:b:nm:Bh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			if (!strcmp(optarg, "json"))
@@ -264,6 +277,14 @@ static int parse_args(run *r, size_t *batch, int argc, char **argv)
 			break;
 		case 'n':
 			r->progress = false;
+			break;
+		case 'm':
+			r->bulk_mb = (size_t)strtoull(optarg, &end, 10);
+			if (*end || r->bulk_mb < 16 || r->bulk_mb > (1u << 20))
+				return ch_cli_fail(CH_EXIT_USAGE, "ingest: --bulk-memory wants 16..1048576 (MB)");
+			break;
+		case 'B':
+			r->no_bulk = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -280,6 +301,25 @@ static int parse_args(run *r, size_t *batch, int argc, char **argv)
 	return CH_EXIT_OK;
 }
 
+/* end_bulk builds the indexes a bulk load deferred (a no-op otherwise). */
+static int end_bulk(run *r)
+{
+	ch_ingest_counts c;
+	double t0 = now_s();
+
+	ch_ingest_get_counts(r->ig, &c);
+	if (!c.bulk)
+		return 0;
+	if (r->progress)
+		fprintf(stderr, "\rbuilding the store's indexes...\033[K");
+	if (ch_store_bulk_end(r->store) != CH_OK)
+		return ch_cli_fail(CH_EXIT_ENV, "%s", ch_error_last());
+	r->index_secs = now_s() - t0;
+	if (r->progress)
+		fprintf(stderr, "\r\033[K");
+	return 0;
+}
+
 int ch_cmd_ingest(ch_cli *cli, int argc, char **argv)
 {
 	run r = {.progress = isatty(2) != 0};
@@ -293,7 +333,8 @@ int ch_cmd_ingest(ch_cli *cli, int argc, char **argv)
 		return rc < 0 ? CH_EXIT_OK : rc;
 	if (ch_store_open(&r.store, ch_cli_db_path(cli), CH_STORE_CREATE) != CH_OK)
 		return ch_cli_fail(CH_EXIT_ENV, "%s", ch_error_last());
-	if (ch_ingest_new(&r.ig, r.store, &(ch_ingest_opts){.batch_size = batch}) != CH_OK ||
+	if (ch_ingest_new(&r.ig, r.store, &(ch_ingest_opts){.batch_size = batch, .bulk = !r.no_bulk,
+				.bulk_max_bytes = r.bulk_mb << 20}) != CH_OK ||
 	    ch_pem_new(&r.reader) != CH_OK) {
 		rc = ch_cli_fail(CH_EXIT_ENV, "%s", ch_error_last());
 		goto out;
@@ -314,6 +355,9 @@ int ch_cmd_ingest(ch_cli *cli, int argc, char **argv)
 		rc = ch_cli_fail(CH_EXIT_ENV, "reading: %s", ch_error_last());
 	if (!rc && ch_ingest_flush(r.ig) != CH_OK)
 		rc = ch_cli_fail(CH_EXIT_ENV, "%s", ch_error_last());
+	if (rc)
+		goto out;
+	rc = end_bulk(&r);
 	if (rc)
 		goto out;
 	draw(&r, true);

@@ -83,6 +83,8 @@ struct ch_ingest {
 	char wmsg[512];
 	/* writer-owned */
 	bool in_txn;
+	bool bulk_wanted, bulk_asked, bulk_on;
+	size_t bulk_bytes;
 	/* counts: read, rejected, reasons by the caller; the rest by the writer under mu */
 	uint64_t read, new_certs, duplicates, rejected, sightings, batches, der_bytes;
 	ch_ingest_reason reasons[CH_INGEST_MAX_REASONS];
@@ -104,6 +106,8 @@ ch_err ch_ingest_new(ch_ingest **out, ch_store *store, const ch_ingest_opts *opt
 	ig->store = store;
 	ig->batch_size = opts && opts->batch_size ? opts->batch_size : CH_INGEST_DEFAULT_BATCH;
 	ig->chunk_max = ig->batch_size < CHUNK ? ig->batch_size : CHUNK;
+	ig->bulk_wanted = opts && opts->bulk;
+	ig->bulk_bytes = opts ? opts->bulk_max_bytes : 0;
 	pthread_mutex_init(&ig->mu, NULL);
 	pthread_cond_init(&ig->work, NULL);
 	pthread_cond_init(&ig->done, NULL);
@@ -197,6 +201,14 @@ static ch_err write_chunk(ch_ingest *ig, chunk *c)
 	ch_err err = CH_OK;
 
 	if (c->n && !ig->in_txn) {
+		if (ig->bulk_wanted && !ig->bulk_asked) {
+			bool on = false;
+			ig->bulk_asked = true;
+			CH_TRY(ch_store_bulk_begin(ig->store, ig->bulk_bytes, &on));
+			pthread_mutex_lock(&ig->mu);
+			ig->bulk_on = on;
+			pthread_mutex_unlock(&ig->mu);
+		}
 		CH_TRY(ch_store_begin(ig->store));
 		ig->in_txn = true;
 	}
@@ -609,6 +621,7 @@ void ch_ingest_get_counts(const ch_ingest *ig, ch_ingest_counts *out)
 	out->sightings = ig->sightings;
 	out->batches = ig->batches;
 	out->der_bytes = ig->der_bytes;
+	out->bulk = ig->bulk_on;
 	out->reasons = ig->reasons;
 	out->num_reasons = ig->num_reasons;
 	out->rejects = ig->rejects;

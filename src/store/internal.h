@@ -39,6 +39,9 @@ typedef struct ch_store_ops {
 	ch_err (*ct_walk)(ch_store *s, const char *log, uint64_t from, uint64_t to,
 			  ch_store_ct_fn fn, void *arg);
 	ch_err (*scan)(ch_store *s, ch_store_page **out, size_t limit, const char *after);
+	/* optional: NULL when the backend has no bulk-load mode */
+	ch_err (*bulk_begin)(ch_store *s, size_t max_bytes, bool *out_on);
+	ch_err (*bulk_end)(ch_store *s);
 } ch_store_ops;
 
 /* Every backend's handle starts with this header. `lock` (recursive) is held by every public

@@ -9,7 +9,7 @@
 
 #include "internal.h"
 
-#define CH_SQLITE_SCHEMA_VERSION 3
+#define CH_SQLITE_SCHEMA_VERSION 4
 /* The oldest schema a read-only open accepts. Step 2 -> 3 replaced the cv_cert index by the
  * vlist table, which reads need: older stores must be opened once for writing (migrated). */
 #define CH_SQLITE_MIN_READ_VERSION 3
@@ -49,6 +49,9 @@ enum ch_sq_stmt {
 	SQ_SERIAL_SUM,
 	SQ_COUNTERS,
 	SQ_LOGS,
+	SQ_CERT_SHA,
+	SQ_VAL_GET,
+	SQ_VAL_INS,
 	SQ_COUNT_
 };
 
@@ -88,6 +91,26 @@ typedef struct ch_sq_known {
 	size_t bytes;
 } ch_sq_known;
 
+/* A bulk load's exact dictionary (sqlite_bulk.c): 64-bit key -> row id, open addressing. */
+typedef struct ch_sq_dslot {
+	uint64_t key;           /* 0 = empty */
+	int64_t id;
+} ch_sq_dslot;
+
+typedef struct ch_sq_dict {
+	ch_sq_dslot *slot;
+	size_t cap, used;
+} ch_sq_dict;
+
+#define CH_SQ_BULK_DEFAULT_BYTES ((size_t)1 << 30)
+
+typedef struct ch_sq_bulk {
+	bool on;                /* this handle is loading with the random-key indexes deferred */
+	size_t max_bytes;       /* the dictionary's bound: beyond it the load ends early */
+	int64_t data_version;   /* PRAGMA data_version when the load began */
+	ch_sq_dict certs, vals;
+} ch_sq_bulk;
+
 typedef struct ch_sqlite {
 	ch_store base;
 	sqlite3 *db;
@@ -115,6 +138,7 @@ typedef struct ch_sqlite {
 	ch_buf scratch;
 	ch_names *names;        /* public suffix list for name:*.D queries (made on first use) */
 	ch_sq_known known;
+	ch_sq_bulk bulk;
 	/* DER compression sampling (sqlite_batch.c): skip zstd while it does not pay */
 	uint64_t z_tried, z_in, z_out;
 	uint32_t z_skip;
@@ -138,6 +162,20 @@ void ch_sq__known_begin(ch_sqlite *q);
 void ch_sq__known_free(ch_sqlite *q);
 bool ch_sq__known_maybe(const ch_sqlite *q, uint64_t h);
 void ch_sq__known_add(ch_sqlite *q, uint64_t h);
+void ch_sq__known_off(ch_sqlite *q);
+
+/* Bulk loads (sqlite_bulk.c). */
+ch_err ch_sq__bulk_begin(ch_store *s, size_t max_bytes, bool *out_on);
+ch_err ch_sq__bulk_end(ch_store *s);
+ch_err ch_sq__bulk_txn(ch_sqlite *q);
+ch_err ch_sq__bulk_open(ch_sqlite *q);
+void ch_sq__bulk_close(ch_sqlite *q);
+ch_err ch_sq__bulk_add_cert(ch_sqlite *q, const uint8_t sha256[32], int64_t id);
+ch_err ch_sq__bulk_add_val(ch_sqlite *q, uint64_t hash, int64_t id);
+ch_err ch_sq__bulk_find_cert(ch_sqlite *q, int64_t *out, const uint8_t sha256[32]);
+ch_err ch_sq__bulk_find_val(ch_sqlite *q, int64_t *out, uint64_t hash, ch_store_attr attr,
+			    const char *text);
+bool ch_sq__bulk_maybe_val(const ch_sqlite *q, uint64_t hash);
 uint64_t ch_sq__sha_key(const uint8_t sha256[32]);
 /* ch_sq__val_hash: the hash of a value (attribute and stored text), never 0. */
 uint64_t ch_sq__val_hash(ch_store_attr attr, const char *text);

@@ -343,13 +343,16 @@ out:
 static ch_err cache_value(ch_sqlite *q, const mentry *e)
 {
 	struct ch_sq_batch *b = q->batch;
+	ch_err err = CH_OK;
 
 	if (!e->id)
 		return ch_error_set(CH_ERR_STORE, "store: a value was not returned");
 	ch_sq__known_add(q, e->hash);
+	CH_TRY(ch_sq__bulk_add_val(q, e->hash, e->id));
 	if (ch_sq__cacheable((ch_store_attr)e->attr) || e->seen_before || e->mult > 1)
 		return ch_sq__vcache_add(q, e->id, (ch_store_attr)e->attr, b->text.data + e->off);
-	return CH_OK;
+out:
+	return err;
 }
 
 static int new_cmp(const void *x, const void *y, void *arg)
@@ -403,6 +406,34 @@ out:
 	return err;
 }
 
+/* bulk_existing (bulk load) resolves the "maybe stored" values of a call with the load's
+ * dictionary: a stored one is counted and cached, the others join `fresh`. */
+static ch_err bulk_existing(ch_sqlite *q, const size_t *maybe, size_t n, size_t *fresh,
+			    size_t *nfresh)
+{
+	struct ch_sq_batch *b = q->batch;
+	sqlite3_stmt *st;
+	ch_err err = CH_OK;
+
+	for (size_t k = 0; k < n; k++) {
+		mentry *e = &b->map[maybe[k]];
+		CH_TRY(ch_sq__bulk_find_val(q, &e->id, e->hash, (ch_store_attr)e->attr,
+					    b->text.data + e->off));
+		if (!e->id) {
+			fresh[(*nfresh)++] = maybe[k];
+			continue;
+		}
+		e->seen_before = true;
+		CH_TRY(ch_sq__stmt(q, &st, SQ_VAL_ADD));
+		sqlite3_bind_int64(st, 1, e->mult);
+		sqlite3_bind_int64(st, 2, e->id);
+		CH_TRY(ch_sq__step_done(q, st, "counting values"));
+		CH_TRY(cache_value(q, e));
+	}
+out:
+	return err;
+}
+
 /* write_values writes the call's distinct values that are not in the value-id cache: the
  * certainly new ones with plain inserts (write_new), the others with multi-row upserts that
  * count them and return their ids, K rows per statement. */
@@ -418,10 +449,16 @@ static ch_err write_values(ch_sqlite *q)
 	/* b->order has room for 3 * map_cap slots (map_rehash): order, then the two lists. */
 	for (size_t k = 0; k < b->map_used; k++) {
 		size_t i = b->order[k];
-		if (ch_sq__known_maybe(q, b->map[i].hash))
+		if (ch_sq__known_maybe(q, b->map[i].hash) &&
+		    (!q->bulk.on || ch_sq__bulk_maybe_val(q, b->map[i].hash)))
 			up[nup++] = i;
 		else
 			fresh[nfresh++] = i;
+	}
+	if (q->bulk.on) {
+		/* no (attr, text) index to upsert against: the dictionary decides */
+		CH_TRY(bulk_existing(q, up, nup, fresh, &nfresh));
+		nup = 0;
 	}
 	if (nfresh)
 		CH_TRY(write_new(q, fresh, nfresh));
@@ -688,7 +725,7 @@ ch_err ch_sq__put_batch(ch_sqlite *q, uint8_t *out_new, const ch_store_put *item
 			CH_TRY(ch_error_set(CH_ERR_INVALID, "store: item %zu has no certificate", i));
 		sk = ch_sq__sha_key(c->sha256);
 		id = 0;
-		if (ch_sq__known_maybe(q, sk)) {
+		if (ch_sq__known_maybe(q, sk) || q->bulk.on) {
 			CH_TRY(ch_sq__find_cert(q, &id, c->sha256));
 			if (!id)
 				id = same_in_call(b, items, c->sha256);
@@ -699,6 +736,7 @@ ch_err ch_sq__put_batch(ch_sqlite *q, uint8_t *out_new, const ch_store_put *item
 			id = q->next_id++;
 			CH_TRY(add_new(q, i, &items[i], id));
 			ch_sq__known_add(q, sk);
+			CH_TRY(ch_sq__bulk_add_cert(q, c->sha256, id));
 		}
 		if (items[i].sighting) {
 			const ch_sighting *g = items[i].sighting;

@@ -57,6 +57,28 @@ static const char *const migrations[] = {
 	"INSERT INTO vlist(id, ids) SELECT cert_id, json_group_array(value_id) FROM"
 	" (SELECT cert_id, value_id FROM cv ORDER BY cert_id, value_id) GROUP BY cert_id;"
 	"DROP INDEX cv_cert;",
+	/* 3 -> 4: the UNIQUE constraints on cert.sha256 and val(attr, text) become named indexes
+	 * (cert_sha256, val_key), so that a bulk load can drop and rebuild them with the other
+	 * randomly keyed indexes (sqlite_bulk.c). The tables are copied once. */
+	"CREATE TABLE cert_v4(id INTEGER PRIMARY KEY, sha256 BLOB NOT NULL, sha1 BLOB NOT NULL,"
+	" serial_id INTEGER, subject_id INTEGER, issuer_id INTEGER, not_before INTEGER NOT NULL,"
+	" not_after INTEGER NOT NULL, flags INTEGER NOT NULL);"
+	"INSERT INTO cert_v4 SELECT id, sha256, sha1, serial_id, subject_id, issuer_id, not_before,"
+	" not_after, flags FROM cert ORDER BY id;"
+	"DROP TABLE cert;"
+	"ALTER TABLE cert_v4 RENAME TO cert;"
+	"CREATE UNIQUE INDEX cert_sha256 ON cert(sha256);"
+	"CREATE INDEX cert_sha1 ON cert(sha1);"
+	"CREATE INDEX cert_not_after ON cert(not_after);"
+	"CREATE INDEX cert_not_before ON cert(not_before);"
+	"CREATE TABLE val_v4(id INTEGER PRIMARY KEY, attr INTEGER NOT NULL, text TEXT NOT NULL,"
+	" n INTEGER NOT NULL);"
+	"INSERT INTO val_v4 SELECT id, attr, text, n FROM val ORDER BY id;"
+	"DROP TABLE val;"
+	"ALTER TABLE val_v4 RENAME TO val;"
+	"CREATE UNIQUE INDEX val_key ON val(attr, text);"
+	"CREATE INDEX val_nocase ON val(attr, text COLLATE NOCASE) WHERE attr=13 OR attr=14"
+	" OR attr=15 OR attr=16 OR attr=17 OR attr=20;",
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == CH_SQLITE_SCHEMA_VERSION,
 	       "one migration step per schema version");
@@ -104,6 +126,9 @@ static const char *const stmt_sql[SQ_COUNT_] = {
 	[SQ_SERIAL_SUM] = "SELECT coalesce(sum(n),0) FROM val WHERE attr=6 AND text>=?1 AND text<?2",
 	[SQ_COUNTERS] = "SELECT name, n FROM counter",
 	[SQ_LOGS] = "SELECT count(*) FROM source WHERE kind=2",
+	[SQ_CERT_SHA] = "SELECT sha256 FROM cert WHERE id=?1",
+	[SQ_VAL_GET] = "SELECT attr, text FROM val WHERE id=?1",
+	[SQ_VAL_INS] = "INSERT INTO val(id, attr, text, n) VALUES (?3,?1,?2,1)",
 };
 
 ch_err ch_sq__fail(ch_sqlite *q, const char *what)
@@ -173,6 +198,10 @@ static ch_err sq_begin(ch_store *s)
 	if (!err) {
 		q->in_txn = true;
 		ch_sq__known_begin(q);
+		if ((err = ch_sq__bulk_txn(q)) != CH_OK) {
+			(void)simple(q, SQ_ROLLBACK, "rolling back");
+			q->in_txn = false;
+		}
 	}
 	/* Another handle (another thread or process) may have written since our last transaction:
 	 * the next certificate and value ids are read again under this write lock. */
@@ -216,6 +245,8 @@ static void sq_close(ch_store *s)
 
 	if (q->in_txn)
 		(void)sq_rollback(s);
+	if (q->db)
+		ch_sq__bulk_close(q);
 	ch_sq__vcache_clear(q);
 	ch_sq__batch_free(q);
 	ch_sq__known_free(q);
@@ -340,6 +371,8 @@ static const ch_store_ops sqlite_ops = {
 	.ct_put = ch_sq__ct_put,
 	.ct_walk = ch_sq__ct_walk,
 	.scan = rd_scan,
+	.bulk_begin = ch_sq__bulk_begin,
+	.bulk_end = ch_sq__bulk_end,
 };
 
 /* schema_version reads the store's version: 0 for an empty file. */
@@ -440,7 +473,8 @@ static ch_err configure(ch_sqlite *q, unsigned flags)
 	 * until commit rather than spill to the WAL twice. */
 	CH_TRY(ch_sq__exec(q, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 			      "PRAGMA wal_autocheckpoint=50000; PRAGMA cache_size=-524288;"));
-	err = migrate(q);
+	CH_TRY(migrate(q));
+	err = ch_sq__bulk_open(q);
 out:
 	return err;
 }

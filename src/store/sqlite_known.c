@@ -36,7 +36,7 @@ void ch_sq__known_free(ch_sqlite *q)
 	memset(&q->known, 0, sizeof q->known);
 }
 
-static void known_off(ch_sqlite *q)
+void ch_sq__known_off(ch_sqlite *q)
 {
 	ch_sq__known_free(q);
 	q->known.state = CH_SQ_KNOWN_OFF;
@@ -72,12 +72,12 @@ void ch_sq__known_add(ch_sqlite *q, uint64_t h)
 		/* Full (or none yet): a new filter twice the size of the last. */
 		size_t bits = b ? 2 * (b->mask + 1) : KNOWN_FIRST_BITS;
 		if (q->known.num == CH_SQ_KNOWN_FILTERS || q->known.bytes + bits / 8 > KNOWN_MAX_BYTES) {
-			known_off(q);
+			ch_sq__known_off(q);
 			return;
 		}
 		b = &q->known.f[q->known.num];
 		if (!(b->bits = calloc(bits / 64, sizeof *b->bits))) {
-			known_off(q);
+			ch_sq__known_off(q);
 			return;
 		}
 		b->mask = bits - 1;
@@ -142,12 +142,12 @@ void ch_sq__known_begin(ch_sqlite *q)
 		dv = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	if (dv < 0) {
-		known_off(q);
+		ch_sq__known_off(q);
 		return;
 	}
 	if (q->known.state == CH_SQ_KNOWN_ON) {
 		if (dv != q->known.data_version)
-			known_off(q); /* someone else wrote: the filter no longer covers the store */
+			ch_sq__known_off(q); /* someone else wrote: the filter no longer covers the store */
 		else
 			q->known.data_version = dv;
 		return;
@@ -156,5 +156,5 @@ void ch_sq__known_begin(ch_sqlite *q)
 	q->known.state = CH_SQ_KNOWN_ON;
 	q->known.data_version = dv;
 	if (!load(q))
-		known_off(q);
+		ch_sq__known_off(q);
 }

@@ -121,16 +121,49 @@ ch_err ch_sq__next_val_id(ch_sqlite *q, int64_t *out, ch_store_attr attr)
 	return CH_OK;
 }
 
+/* bulk_upsert is upsert during a bulk load, without the (attr, text) index: the load's
+ * dictionary finds the value, or it is inserted as new with id `fresh`. */
+static ch_err bulk_upsert(ch_sqlite *q, int64_t *out_id, ch_store_attr attr, const char *text,
+			  int64_t fresh)
+{
+	uint64_t h = ch_sq__val_hash(attr, text);
+	sqlite3_stmt *st;
+	ch_err err = CH_OK;
+
+	CH_TRY(ch_sq__bulk_find_val(q, out_id, h, attr, text));
+	if (*out_id) {
+		CH_TRY(ch_sq__stmt(q, &st, SQ_VAL_ADD));
+		sqlite3_bind_int64(st, 1, 1);
+		sqlite3_bind_int64(st, 2, *out_id);
+		return ch_sq__step_done(q, st, "counting a value");
+	}
+	CH_TRY(ch_sq__stmt(q, &st, SQ_VAL_INS));
+	sqlite3_bind_int(st, 1, (int)attr);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, fresh);
+	CH_TRY(ch_sq__step_done(q, st, "storing a value"));
+	*out_id = fresh;
+	q->c_names += attr == CH_SA_NAME;
+	q->c_domains += attr == CH_SA_DOMAIN;
+	ch_sq__known_add(q, h);
+	err = ch_sq__bulk_add_val(q, h, fresh);
+out:
+	return err;
+}
+
 /* upsert counts one more certificate carrying (attr, text) and returns the value's id. */
 static ch_err upsert(ch_sqlite *q, int64_t *out_id, ch_store_attr attr, const char *text)
 {
 	sqlite3_stmt *st;
-	ch_err err = ch_sq__stmt(q, &st, SQ_VAL_UPSERT);
+	int64_t fresh;
+	ch_err err = ch_sq__next_val_id(q, &fresh, attr);
 	int rc;
 
-	int64_t fresh;
-
-	if (err || (err = ch_sq__next_val_id(q, &fresh, attr)))
+	if (err)
+		return err;
+	if (q->bulk.on)
+		return bulk_upsert(q, out_id, attr, text, fresh);
+	if ((err = ch_sq__stmt(q, &st, SQ_VAL_UPSERT)))
 		return err;
 	sqlite3_bind_int(st, 1, (int)attr);
 	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
@@ -363,10 +396,12 @@ out:
 ch_err ch_sq__find_cert(ch_sqlite *q, int64_t *out, const uint8_t sha256[32])
 {
 	sqlite3_stmt *st;
-	ch_err err = ch_sq__stmt(q, &st, SQ_CERT_FIND);
+	ch_err err;
 	int rc;
 
-	if (err)
+	if (q->bulk.on)
+		return ch_sq__bulk_find_cert(q, out, sha256);
+	if ((err = ch_sq__stmt(q, &st, SQ_CERT_FIND)))
 		return err;
 	sqlite3_bind_blob(st, 1, sha256, 32, SQLITE_STATIC);
 	rc = sqlite3_step(st);

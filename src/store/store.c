@@ -119,6 +119,21 @@ ch_err ch_store_begin(ch_store *s) { CALL(s, s->ops->begin(s)); }
 ch_err ch_store_commit(ch_store *s) { CALL(s, s->ops->commit(s)); }
 ch_err ch_store_rollback(ch_store *s) { CALL(s, s->ops->rollback(s)); }
 
+ch_err ch_store_bulk_begin(ch_store *s, size_t max_bytes, bool *out_on)
+{
+	*out_on = false;
+	if (!s->ops->bulk_begin)
+		return CH_OK;
+	CALL(s, s->ops->bulk_begin(s, max_bytes, out_on));
+}
+
+ch_err ch_store_bulk_end(ch_store *s)
+{
+	if (!s->ops->bulk_end)
+		return CH_OK;
+	CALL(s, s->ops->bulk_end(s));
+}
+
 ch_err ch_store_put_certs(ch_store *s, uint8_t *out_new, const ch_store_put *items, size_t n)
 {
 	CALL(s, s->ops->put_certs(s, out_new, items, n));

@@ -2,7 +2,9 @@
 # certhound ingest killed with SIGKILL at random moments, again and again, then run to the end:
 # the store must pass PRAGMA integrity_check and hold exactly what one clean run stores (same
 # certificates, same sightings - none twice -, same rarity counts, same counters, same
-# checkpoints). Input: certificates from bench/gen_corpus (when built), certificates made here
+# checkpoints). The first run goes into an empty store, so it is a bulk load (indexes deferred):
+# killed, it leaves the load recorded and the next run finishes it before writing; a --no-bulk
+# run must store exactly what the bulk load stores. Input: certificates from bench/gen_corpus (when built), certificates made here
 # with openssl (some repeated in a bundle), a junk PEM block, and ../shared/corpus/certs when
 # present.
 set -u
@@ -86,6 +88,19 @@ sightings=$(sqlite3 "$CLEAN" "SELECT count(*) FROM sighting")
 [ "$sightings" -gt "$certs" ] || fail "expected more sightings ($sightings) than certificates ($certs)"
 echo "clean run: $certs certificates, $sightings sightings: $(cat "$T/clean.json")"
 
+# The clean run went into an empty store: a bulk load (indexes built at the end). The same input
+# written with every index maintained from the start must give the very same store, and the bulk
+# store must have all its indexes back and no load left recorded.
+NOBULK=$T/nobulk.db
+"$CLI" --db "$NOBULK" ingest --no-progress --no-bulk --batch 500 "$IN" >/dev/null 2>&1
+[ $? = 3 ] || fail "--no-bulk run: unexpected exit"
+check_store "$NOBULK"
+cmp -s <(dump "$CLEAN") <(dump "$NOBULK") || { diff <(dump "$CLEAN") <(dump "$NOBULK") | head; fail "a bulk load and a normal load store different things"; }
+idx() { sqlite3 "$1" "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema WHERE type='index' AND name NOT LIKE 'sqlite_%' ORDER BY name)"; }
+[ "$(idx "$CLEAN")" = "$(idx "$NOBULK")" ] || fail "indexes after a bulk load: $(idx "$CLEAN"); normal: $(idx "$NOBULK")"
+[ "$(sqlite3 "$CLEAN" "SELECT count(*) FROM checkpoint WHERE source='store:bulk'")" = 0 ] || fail "the bulk load is still recorded"
+grep -q '"new":' "$T/clean.json" || fail "no summary"
+
 # A second run over the same files stores nothing new and skips everything.
 "$CLI" --db "$CLEAN" ingest --no-progress --format json "$IN" >"$T/again.json" 2>/dev/null
 grep -q '"new":0' "$T/again.json" || fail "a rerun stored something: $(cat "$T/again.json")"
@@ -115,6 +130,7 @@ done
 rc=$?
 [ $rc = 0 ] || [ $rc = 3 ] || fail "final run after kills: exit $rc"
 check_store "$KILLED"
+[ "$(idx "$KILLED")" = "$(idx "$NOBULK")" ] || fail "indexes after the killed runs: $(idx "$KILLED")"
 dump "$KILLED" >"$T/killed.dump"
 if ! cmp -s "$T/clean.dump" "$T/killed.dump"; then
 	diff "$T/clean.dump" "$T/killed.dump" | head -20
