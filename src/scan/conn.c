@@ -40,7 +40,8 @@ bool ch_scan__conn_want(conn *c, unsigned ev)
 {
 	if (c->registered && c->interest == ev)
 		return true;
-	if (ch_scan__poll_set(ch_scan__eng_poll(c->e), c->fd, ev, c, c->registered) != CH_OK) {
+	if (ch_scan__poll_set(ch_scan__eng_poll(c->e), c->fd, ev, ch_scan__eng_slot(c->e, c->fd),
+			      c->registered) != CH_OK) {
 		ch_scan__conn_status(c, "local-error", c->phase ? c->phase : "connect", "%s", ch_error_last());
 		return false;
 	}
@@ -87,13 +88,20 @@ static int new_socket(conn *c, bool fast)
 
 	c->fd = fast ? ch_scan__eng_spare_take(c->e, c->addr.family) : -1;
 	if (c->fd >= 0) {
-		c->registered = true;
-		c->interest = 0; /* a change: the registration gets this conn */
+		c->registered = true; /* as the fetch registers: nothing to change */
+		c->interest = CH_SCAN__FAST_EV;
+		*ch_scan__eng_slot(c->e, c->fd) = c;
 		return 0;
 	}
 	c->fd = socket(c->addr.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0)
 		return errno;
+	if (!ch_scan__eng_slot(c->e, c->fd)) {
+		close(c->fd);
+		c->fd = -1;
+		return EMFILE;
+	}
+	*ch_scan__eng_slot(c->e, c->fd) = c;
 	/* the fetch writes one hello and reads: Nagle never delays it */
 	if (!fast)
 		(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -137,6 +145,8 @@ void ch_scan__conn_close(conn *c)
 	}
 	/* a connected socket of the fetch is kept as a spare (reset, registered edge-triggered);
 	 * closing a socket also ends its epoll registration (it is never duplicated) */
+	if (c->fd >= 0)
+		*ch_scan__eng_slot(c->e, c->fd) = NULL;
 	if (c->fd >= 0 && !(c->state == C_FAST && c->registered &&
 			     c->interest == CH_SCAN__FAST_EV &&
 			     ch_scan__eng_spare_put(c->e, c->fd, c->addr.family)))

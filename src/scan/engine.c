@@ -62,6 +62,8 @@ struct eng {
 	uint8_t *scratch;                /* SCRATCH_BYTES: every socket read of the fetch */
 	ch_scan__known known;            /* certificates that decoded lately */
 	int spare[2][SPARES];            /* [0] IPv4, [1] IPv6 (ch_scan__eng_spare_put) */
+	conn **by_fd;                    /* the conn of each socket; its slots are the poll data */
+	size_t by_fd_cap;
 	size_t num_spare[2];
 	/* the target window */
 	tgt *ring;
@@ -203,6 +205,11 @@ void ch_scan__eng_connected(eng *e, conn *c)
 	l_del(&e->connecting, c);
 	c->phase_deadline = c->connected_ns + (uint64_t)e->opts.handshake_ms * 1000000u;
 	l_push(&e->handshaking, c, Q_HS);
+}
+
+conn **ch_scan__eng_slot(eng *e, int fd)
+{
+	return fd >= 0 && (size_t)fd < e->by_fd_cap ? &e->by_fd[fd] : NULL;
 }
 
 bool ch_scan__eng_spare_put(eng *e, int fd, int family)
@@ -925,7 +932,11 @@ static ch_err setup(eng *e)
 	e->hosts_cap = 4096;
 	e->hosts = calloc(e->hosts_cap, sizeof *e->hosts);
 	e->scratch = malloc(SCRATCH_BYTES);
-	if (!e->ring || !e->seen || !e->hosts || !e->scratch)
+	/* descriptors are numbered lowest first: the open ones fit in concurrency plus the
+	 * spares and the few of the store, the resolver and the poller */
+	e->by_fd_cap = (size_t)e->opts.concurrency + 2 * SPARES + 4096;
+	e->by_fd = calloc(e->by_fd_cap, sizeof *e->by_fd);
+	if (!e->ring || !e->seen || !e->hosts || !e->scratch || !e->by_fd)
 		return ch_error_set(CH_ERR_NOMEM, "out of memory");
 	if (getrandom(&e->rng, sizeof e->rng, 0) != (ssize_t)sizeof e->rng)
 		e->rng = ch_monotonic_ns();
@@ -974,6 +985,7 @@ static void teardown(eng *e)
 	free(e->seen);
 	free(e->hosts);
 	free(e->scratch);
+	free(e->by_fd);
 }
 
 static void report_progress(eng *e, uint64_t *last, bool final)
@@ -1032,10 +1044,11 @@ static ch_err loop(eng *e)
 		if (err != CH_OK)
 			return err;
 		for (size_t i = 0; i < n; i++) {
+			conn *c;
 			if (ev[i].data == &e->res_marker)
 				on_answers(e);
-			else
-				ch_scan__conn_event(ev[i].data, ev[i].events);
+			else if ((c = *(conn **)ev[i].data) != NULL)
+				ch_scan__conn_event(c, ev[i].events);
 		}
 		expire(e, ch_monotonic_ns());
 		report_progress(e, &last, false);

@@ -110,6 +110,9 @@ void ch_scan__eng_fallback(eng *e, conn *c);    /* close c and queue it again fo
  * Spares left when the scheduler is done are closed: none is ever polled while its
  * registration still names a finished conn. */
 bool ch_scan__eng_spare_put(eng *e, int fd, int family); /* false: close it yourself */
+/* ch_scan__eng_slot returns where the conn of socket fd is noted (the socket's poll data, so a
+ * reused spare needs no new registration); NULL when fd is beyond the table. */
+conn **ch_scan__eng_slot(eng *e, int fd);
 int ch_scan__eng_spare_take(eng *e, int family);         /* -1 when none */
 void ch_scan__eng_connected(eng *e, conn *c);   /* connect done: move to the handshake timer */
 void ch_scan__eng_finish(eng *e, conn *c);      /* the connection ended (c->status set) */
