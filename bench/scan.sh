@@ -117,15 +117,17 @@ else
 fi
 
 echo "== $STALLED stalled connections held at once"
-python3 "$SRC/tests/scan_peers.py" stall 127.0.0.1 "$SPORT" >/dev/null &
-PIDS+=($!)
-wait_port "$SPORT"
 for _ in $(seq "$STALLED"); do echo "127.0.0.1:$SPORT"; done >stall.txt
 for mode in "" "--cert-only"; do
+	# a fresh peer each time: it holds every connection it accepted until it ends
+	python3 "$SRC/tests/scan_peers.py" stall 127.0.0.1 "$SPORT" >/dev/null &
+	speer=$!
+	wait_port "$SPORT"
 	/usr/bin/time -f "%U %S %M %e" -o stall.time "$CLI" scan --no-progress -q --no-store --format ndjson \
 		--rate 0 --host-rate 0 --retries 0 --concurrency "$STALLED" --handshake-timeout 8000 \
 		--timeout 10000 $mode -f stall.txt >stall.json || true   # exit 1: no certificate, as expected
 	awk -v n="$(grep -c '"status":"timeout"' stall.json || true)" -v m="${mode:-(OpenSSL)}" \
 		'{ printf "%s: %d connections timed out after being held together; scanner CPU %.2f s, peak RSS %d KiB (%.1f KiB per connection), wall %.1f s\n",
 		m, n, $1 + $2, $3, $3 / (n > 0 ? n : 1), $4 }' <(tail -1 stall.time)
+	kill "$speer" 2>/dev/null; wait "$speer" 2>/dev/null || true
 done

@@ -107,6 +107,11 @@ static int new_socket(conn *c, bool fast)
 		(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	/* close with RST: no TIME_WAIT pile-up on the scanner, whatever the scan size */
 	(void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	/* the fetch sends its hello as soon as the connect completes: Linux then lets the hello
+	 * carry the handshake's last ACK when the socket has TCP_DEFER_ACCEPT (tcp_input.c, "Save
+	 * one ACK"; it survives the reset of a spare). Against nginx: 8 -> 6 segments per probe. */
+	if (fast)
+		(void)setsockopt(c->fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &one, sizeof one);
 	return 0;
 }
 
