@@ -379,7 +379,16 @@ static void test_follow(void)
 		 "4 --jobs 1", dir, list);
 	pid = spawn(args, "int.out");
 	{
-		struct timespec ts = {0, 150000000L};
+		/* The store is created after the signal handlers are in place: wait for it (a slow
+		 * start, under sanitizers, must not turn the SIGINT into a plain kill), then let the
+		 * sync run a little. */
+		struct timespec ts = {0, 10000000L};
+		char g[1100];
+		struct stat sb;
+		snprintf(g, sizeof g, "%s/g.db", dir);
+		for (int i = 0; i < 1000 && stat(g, &sb) != 0; i++)
+			nanosleep(&ts, NULL);
+		ts.tv_nsec = 150000000L;
 		nanosleep(&ts, NULL);
 	}
 	kill(pid, SIGINT);
