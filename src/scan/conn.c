@@ -144,14 +144,16 @@ ch_err ch_scan__conn_start(conn *c)
 
 void ch_scan__conn_close(conn *c)
 {
+	conn **slot = c->fd >= 0 ? ch_scan__eng_slot(c->e, c->fd) : NULL;
+
 	if (c->ssl) {
 		SSL_free(c->ssl);
 		c->ssl = NULL;
 	}
+	if (slot)
+		*slot = NULL;
 	/* a connected socket of the fetch is kept as a spare (reset, registered edge-triggered);
 	 * closing a socket also ends its epoll registration (it is never duplicated) */
-	if (c->fd >= 0)
-		*ch_scan__eng_slot(c->e, c->fd) = NULL;
 	if (c->fd >= 0 && !(c->state == C_FAST && c->registered &&
 			     c->interest == CH_SCAN__FAST_EV &&
 			     ch_scan__eng_spare_put(c->e, c->fd, c->addr.family)))

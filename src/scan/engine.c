@@ -209,7 +209,7 @@ void ch_scan__eng_connected(eng *e, conn *c)
 
 conn **ch_scan__eng_slot(eng *e, int fd)
 {
-	return fd >= 0 && (size_t)fd < e->by_fd_cap ? &e->by_fd[fd] : NULL;
+	return e->by_fd && fd >= 0 && (size_t)fd < e->by_fd_cap ? &e->by_fd[fd] : NULL;
 }
 
 bool ch_scan__eng_spare_put(eng *e, int fd, int family)

@@ -249,6 +249,14 @@ else
 	echo "skip: nginx not installed"
 fi
 
+# ---- many probes through few sockets: spares reused, no stale event confuses a probe ---------
+for _ in $(seq 300); do echo "127.0.0.1:$P_EC12"; done >many.txt
+[ $HAVE_NGINX = 1 ] && for _ in $(seq 300); do echo "[::1]:$P_NGINX"; done >>many.txt
+scan --cert-only --concurrency 40 -f many.txt >many.json 2>many.err
+check "600 probes (IPv4 s_server, IPv6 nginx) 40 at a time: every one ok with its own leaf" \
+	"(. | length) == $(wc -l <many.txt) and all(.[]; .status == \"ok\" and .attempts == 1) and ([.[] | select(.ip == \"127.0.0.1\") | .leaf_sha256] | unique) == [\"$EC_FP\"]" many.json
+handed many.err && fail "many probes: some handed to OpenSSL" || ok "many probes: none handed over"
+
 # ---- into the store --------------------------------------------------------------------------
 export CERTHOUND_DB="$W/store.db"
 "$CLI" scan --no-progress --format ndjson --rate 0 --host-rate 0 --cert-only "127.0.0.1:$P_EC12" >st.json 2>st.err
