@@ -14,6 +14,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+/* ch_scan__fast_wanted: --cert-only, not yet handed to OpenSSL, and no STARTTLS dialogue first
+ * (those sockets were registered level-triggered; the fetch switches them when it starts). */
 bool ch_scan__fast_wanted(const conn *c)
 {
 	return ch_scan__eng_fast(c->e) && !c->slow && c->proto == CH_SCAN_STARTTLS_NONE;
@@ -21,11 +23,12 @@ bool ch_scan__fast_wanted(const conn *c)
 
 struct ch_scan__fast {
 	ch_scan__t12 p;
-	uint8_t *rest;      /* the unsent end of the ClientHello after a short write, else NULL */
+	uint8_t *rest;      /* the part of the ClientHello not sent yet, NULL once all is sent */
 	size_t rest_len;
 	size_t received;    /* bytes the server sent */
 };
 
+/* ch_scan__fast_free releases the fetch's state of c (conn_close calls it). */
 void ch_scan__fast_free(conn *c)
 {
 	if (!c->fast)
@@ -71,6 +74,7 @@ static void done(conn *c)
 	ch_scan__eng_finish(c->e, c);
 }
 
+/* outcome ends the probe as the parser decided: a chain, a result class, or OpenSSL's turn. */
 static void outcome(conn *c, ch_scan__t12_rc rc)
 {
 	ch_scan__t12 *p = &c->fast->p;
