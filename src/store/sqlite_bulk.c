@@ -217,6 +217,10 @@ ch_err ch_sq__bulk_begin(ch_store *s, size_t max_bytes, bool *out_on)
 		goto out;
 	}
 	CH_TRY(ch_sq__exec(q, "COMMIT"));
+	/* CREATE INDEX sorts through SQLite's temporary storage: files for a loader (the pragma
+	 * cannot change inside a transaction, where an early end builds them), or building the
+	 * indexes of 10M certificates would take gigabytes of memory. */
+	CH_TRY(ch_sq__exec(q, "PRAGMA temp_store=FILE"));
 	q->bulk.on = true;
 	q->bulk.max_bytes = max_bytes ? max_bytes : CH_SQ_BULK_DEFAULT_BYTES;
 	q->bulk.data_version = data_version(q);
@@ -281,12 +285,15 @@ ch_err ch_sq__bulk_open(ch_sqlite *q)
 	CH_TRY(marker_get(q, &marked));
 	if (!marked)
 		return CH_OK;
+	CH_TRY(ch_sq__exec(q, "PRAGMA temp_store=FILE")); /* the sorts on files, as above */
 	CH_TRY(ch_sq__exec(q, "BEGIN IMMEDIATE"));
 	if ((err = finish(q)) != CH_OK) {
 		(void)ch_sq__exec(q, "ROLLBACK");
 		goto out;
 	}
 	err = ch_sq__exec(q, "COMMIT");
+	if (!err)
+		err = ch_sq__exec(q, "PRAGMA temp_store=MEMORY");
 out:
 	return err;
 }
