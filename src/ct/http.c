@@ -15,6 +15,7 @@ struct ch_ct_http {
 	ch_ct_http_opts opts;
 	uint64_t requests;
 	bool over_limit;
+	double last;            /* monotonic time of the last request's start (politeness) */
 };
 
 ch_err ch_ct__http_new(ch_ct_http **out, const ch_ct_http_opts *opts)
@@ -70,6 +71,29 @@ static void sleep_ms(unsigned ms)
 	nanosleep(&ts, NULL);
 }
 
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* polite waits until a request may start under the log's requests-per-second limit. */
+static void polite(ch_ct_http *c)
+{
+	double now = mono_now(), next;
+
+	if (c->opts.max_rps > 0 && c->requests) {
+		next = c->last + 1.0 / c->opts.max_rps;
+		if (next > now) {
+			sleep_ms((unsigned)((next - now) * 1000.0 + 0.999));
+			now = mono_now();
+		}
+	}
+	c->last = now;
+}
+
 ch_err ch_ct__http_get(ch_ct_http *c, const char *url, ch_buf *out)
 {
 	struct sink s = {c, out};
@@ -85,6 +109,7 @@ ch_err ch_ct__http_get(ch_ct_http *c, const char *url, ch_buf *out)
 			sleep_ms(delay);
 			delay = delay * 2 > 10000 ? 10000 : delay * 2;
 		}
+		polite(c);
 		ch_buf_reset(out);
 		c->over_limit = false;
 		c->requests++;
@@ -118,6 +143,13 @@ ch_err ch_ct__http_get(ch_ct_http *c, const char *url, ch_buf *out)
 		snprintf(why, sizeof why, "HTTP %ld", status);
 		if (status != 429 && status < 500)
 			break;
+		{
+			/* the log says when to come back: honoured, up to a minute */
+			curl_off_t after = 0;
+			if (curl_easy_getinfo(c->curl, CURLINFO_RETRY_AFTER, &after) == CURLE_OK &&
+			    after > 0 && (unsigned)(after > 60 ? 60 : after) * 1000u > delay)
+				delay = (unsigned)(after > 60 ? 60 : after) * 1000u;
+		}
 	}
 	return ch_error_set(CH_ERR_NET, "GET %s: %s (after %u attempts)", url, why,
 			    c->opts.retries + 1);

@@ -75,6 +75,7 @@ typedef struct ch_ct_http_opts {
 	unsigned retries;      /* extra attempts on 429, 5xx, timeouts and dropped connections */
 	long stall_seconds;    /* abort a transfer that moves no byte for this long */
 	unsigned backoff_ms;   /* first retry delay, doubled each time (capped at 10 s) */
+	double max_rps;        /* politeness: at most this many requests per second (0 = no limit) */
 } ch_ct_http_opts;
 
 ch_err ch_ct__http_new(ch_ct_http **out, const ch_ct_http_opts *opts) CH_WARN_UNUSED;

@@ -757,7 +757,7 @@ static ch_err setup(sync *s)
 {
 	const char *u = s->log->url, *p;
 	size_t n = strlen(u);
-	ch_ct_http_opts ho = {s->o.retries, s->o.stall_seconds, s->o.backoff_ms};
+	ch_ct_http_opts ho = {s->o.retries, s->o.stall_seconds, s->o.backoff_ms, s->o.max_rps};
 	ch_err err;
 
 	if (n + 2 > sizeof s->base)

@@ -312,6 +312,25 @@ static void test_rfc6962(const ch_ct_key *key)
 	CHECK(strstr(res.evidence, "signature does not verify") != NULL);
 	CHECK(stats(&d).certificates == 0);
 	db_close(&d);
+	/* Politeness: at most max_rps requests a second, whatever the log could serve (without
+	 * the limit this sync takes about half a second here). */
+	{
+		char url[256];
+		ch_ct_sync_log log = {url, false, NULL, key};
+		ch_ct_sync_opts o = {.max_entries = 70, .chunk = 100, .batch = 50, .retries = 2,
+				     .stall_seconds = 1, .backoff_ms = 10, .max_rps = 5};
+		struct timespec a, b;
+		double secs;
+		db_open(&t, "rfc-polite");
+		snprintf(url, sizeof url, "http://127.0.0.1:%d/page/good", port2);
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		CHECK(ch_ct_sync(&res, t.store, t.ig, &log, &o) == CH_OK);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+		CHECK(res.next == 70 && res.requests >= 10);
+		CHECK(secs >= (double)(res.requests - 1) / 5.0 * 0.95); /* unlimited: ~0.5 s */
+		db_close(&t);
+	}
 	/* 429s, dropped connections and stalls are retried; nothing is lost or repeated. */
 	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
 		char name[32];
