@@ -12,6 +12,7 @@ are rebuilt from the data tiles, proofs are computed from the level-0 tiles (RFC
   drop   close the connection without answering the first request for each URL
   stall  wait 3 s before answering the first request for each URL
   page   answer at most 7 entries per get-entries (the log's own page size)
+  slow   wait 0.25 s before answering every request (a log far away)
 
 usage: ct_rfc6962_server.py ROOT PORT
 """
@@ -165,6 +166,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if first and mode == "stall":
             time.sleep(3)
+        if mode == "slow":
+            time.sleep(0.25)
         d = os.path.join(ROOT, name)
         sth = checkpoint(d)
         size = sth["tree_size"]

@@ -48,6 +48,9 @@ typedef struct ch_ct_sync_opts {
 	unsigned retries;       /* HTTP retries (4 when opts is NULL; 0 here means none) */
 	long stall_seconds;     /* abort a stalled transfer after this long (default 30) */
 	unsigned backoff_ms;    /* first retry delay (default 250) */
+	unsigned parallel;      /* concurrent requests to the log (tiles, get-entries pages) over
+	                           kept-alive connections; 0 = 4, 1 = one at a time; a max_rps
+	                           limit makes it 1 */
 	double max_rps;         /* politeness limit: at most this many HTTP requests per second to
 	                           the log, retries included (0 = none); a 429's Retry-After is
 	                           honoured either way */

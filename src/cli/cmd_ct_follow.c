@@ -340,7 +340,8 @@ static void follow_usage(FILE *f)
 	      "  --poll S             seconds between passes of a log (default 60)\n"
 	      "  --jobs N             logs syncing at the same time (default 8)\n"
 	      "  --once               one pass, then exit (what ct sync --all-usable does)\n"
-	      "  --chunk N, --batch N, --retries N, --timeout S, --max-rps N   as for ct sync\n"
+	      "  --chunk N, --batch N, --retries N, --timeout S, --max-rps N, --parallel N\n"
+	      "                    as for ct sync\n"
 	      "                    (--max-rps applies to each log)\n"
 	      "  --progress | --quiet a progress line (default on a terminal) or none\n"
 	      "\n"
@@ -400,6 +401,8 @@ int ch_cli_ct_follow_main(ch_cli *cli, int argc, char **argv, bool once_default,
 			o.sync.retries = (unsigned)strtoul(argv[++i], NULL, 10);
 		else if (v && !strcmp(a, "--max-rps"))
 			o.sync.max_rps = strtod(argv[++i], NULL);
+		else if (v && !strcmp(a, "--parallel"))
+			o.sync.parallel = (unsigned)strtoul(argv[++i], NULL, 10);
 		else if (v && !strcmp(a, "--timeout"))
 			o.sync.stall_seconds = strtol(argv[++i], NULL, 10);
 		else if (a[0] != '-')

@@ -33,6 +33,8 @@ static void sync_usage(FILE *f)
 	      "  --chunk N         entries verified and committed together (default 8192)\n"
 	      "  --retries N       HTTP retries on 429/5xx/timeouts (default 4)\n"
 	      "  --timeout S       abort a transfer stalled for S seconds (default 30)\n"
+	      "  --parallel N      concurrent requests to the log over kept-alive connections\n"
+	      "                    (default 4; 1 = one at a time)\n"
 	      "  --max-rps N       at most N HTTP requests per second to the log (politeness;\n"
 	      "                    default: no limit but the log's own 429s and Retry-After)\n"
 	      "  --no-store        verify and decode only (measures fetch + decode)\n"
@@ -101,6 +103,8 @@ int ch_cmd_ct_sync(ch_cli *cli, int argc, char **argv)
 			o.retries = (unsigned)strtoul(argv[++i], NULL, 10);
 		else if (v && !strcmp(a, "--max-rps"))
 			o.max_rps = strtod(argv[++i], NULL);
+		else if (v && !strcmp(a, "--parallel"))
+			o.parallel = (unsigned)strtoul(argv[++i], NULL, 10);
 		else if (v && !strcmp(a, "--timeout"))
 			o.stall_seconds = strtol(argv[++i], NULL, 10);
 		else if (a[0] != '-' && !what)

@@ -10,8 +10,12 @@
 
 #include <curl/curl.h>
 
+#define MULTI_MAX 16
+
 struct ch_ct_http {
 	CURL *curl;
+	CURLM *multi;           /* for ch_ct__http_get_many; its connections are kept alive */
+	CURL *easy[MULTI_MAX];
 	ch_ct_http_opts opts;
 	uint64_t requests;
 	bool over_limit;
@@ -40,6 +44,14 @@ void ch_ct__http_free(ch_ct_http *c)
 	if (!c)
 		return;
 	curl_easy_cleanup(c->curl);
+	for (size_t i = 0; i < MULTI_MAX; i++)
+		if (c->easy[i]) {
+			if (c->multi)
+				curl_multi_remove_handle(c->multi, c->easy[i]);
+			curl_easy_cleanup(c->easy[i]);
+		}
+	if (c->multi)
+		curl_multi_cleanup(c->multi);
 	free(c);
 }
 
@@ -153,4 +165,103 @@ ch_err ch_ct__http_get(ch_ct_http *c, const char *url, ch_buf *out)
 	}
 	return ch_error_set(CH_ERR_NET, "GET %s: %s (after %u attempts)", url, why,
 			    c->opts.retries + 1);
+}
+
+/* ---- concurrent fetches ------------------------------------------------------------------- */
+
+struct many_sink {
+	ch_buf *out;
+	bool over;
+};
+
+static size_t on_many(char *p, size_t size, size_t n, void *arg)
+{
+	struct many_sink *s = arg;
+
+	if (ch_buf_append(s->out, p, size * n) != CH_OK) {
+		s->over = true;
+		return 0;
+	}
+	return size * n;
+}
+
+static void setup_easy(ch_ct_http *c, CURL *e, const char *url, struct many_sink *sink)
+{
+	curl_easy_reset(e);
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_many);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, sink);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, sink);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip, identity");
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "certhound/0.1");
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 15L);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, c->opts.stall_seconds);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https,file");
+}
+
+/* done_one judges a finished transfer. */
+static ch_err done_one(CURL *e, CURLcode rc, bool over)
+{
+	long status = 0;
+
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	if (rc == CURLE_OK && !over && (status == 0 || (status >= 200 && status < 300)))
+		return CH_OK;
+	return status == 404 || rc == CURLE_FILE_COULDNT_READ_FILE ? CH_ERR_NOTFOUND : CH_ERR_NET;
+}
+
+void ch_ct__http_get_many(ch_ct_http *c, const char *const *urls, ch_buf *outs, ch_err *errs,
+			  size_t n, unsigned parallel)
+{
+	struct many_sink sinks[MULTI_MAX];
+	size_t item[MULTI_MAX], next = 0, running = 0;
+	bool busy[MULTI_MAX] = {false};
+
+	for (size_t i = 0; i < n; i++)
+		errs[i] = CH_ERR_NET;
+	if (parallel > MULTI_MAX)
+		parallel = MULTI_MAX;
+	if (!c->multi && !(c->multi = curl_multi_init()))
+		return;
+	for (unsigned k = 0; k < parallel; k++)
+		if (!c->easy[k] && !(c->easy[k] = curl_easy_init()))
+			return;
+	for (;;) {
+		int still = 0, left = 0;
+		CURLMsg *m;
+		for (unsigned k = 0; k < parallel && next < n; k++) {
+			if (busy[k])
+				continue;
+			ch_buf_reset(&outs[next]);
+			sinks[k] = (struct many_sink){&outs[next], false};
+			item[k] = next;
+			setup_easy(c, c->easy[k], urls[next++], &sinks[k]);
+			if (curl_multi_add_handle(c->multi, c->easy[k]) != CURLM_OK)
+				continue;
+			busy[k] = true;
+			running++;
+			c->requests++;
+		}
+		if (!running)
+			break;
+		bool freed = false;
+		curl_multi_perform(c->multi, &still);
+		while ((m = curl_multi_info_read(c->multi, &left)) != NULL) {
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			for (unsigned k = 0; k < parallel; k++) {
+				if (!busy[k] || c->easy[k] != m->easy_handle)
+					continue;
+				errs[item[k]] = done_one(c->easy[k], m->data.result, sinks[k].over);
+				curl_multi_remove_handle(c->multi, c->easy[k]);
+				busy[k] = false;
+				freed = true;
+				running--;
+			}
+		}
+		if (running && !(freed && next < n))
+			curl_multi_poll(c->multi, NULL, 0, 1000, NULL);
+	}
 }

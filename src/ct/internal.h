@@ -85,6 +85,12 @@ void ch_ct__http_free(ch_ct_http *c);
  * 404, CH_ERR_NET for other failures after the retries, CH_ERR_LIMIT for an oversized body. */
 ch_err ch_ct__http_get(ch_ct_http *c, const char *url, ch_buf *out) CH_WARN_UNUSED;
 
+/* ch_ct__http_get_many fetches urls[0..n) concurrently, at most `parallel` at a time, over the
+ * client's own pool of kept-alive connections: outs[i] gets the body and errs[i] CH_OK, or
+ * errs[i] is set (no retries here: the caller fetches failures again with ch_ct__http_get). */
+void ch_ct__http_get_many(ch_ct_http *c, const char *const *urls, ch_buf *outs, ch_err *errs,
+			  size_t n, unsigned parallel);
+
 /* ch_ct__http_requests returns how many requests (attempts included) were made. */
 uint64_t ch_ct__http_requests(const ch_ct_http *c);
 

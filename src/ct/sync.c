@@ -23,6 +23,7 @@
 #define BODY_MAX CH_CT_MAX_JSON
 #define SEEN_SLOTS 4096       /* issuers already kept by this sync (open addressing) */
 #define MAX_PENDING 256       /* new issuers of one chunk */
+#define PF_MAX 32             /* responses fetched ahead, concurrently */
 
 typedef struct item {
 	ch_bytes der;       /* the certificate or precertificate to store; empty when undecodable */
@@ -62,6 +63,13 @@ typedef struct sync {
 	char source_id[64];
 	ch_buf body;
 	unsigned batch;
+	/* responses fetched ahead (parallel > 1): get() takes them in place of a request */
+	struct prefetched {
+		char path[128];
+		ch_buf body;
+		ch_err err;
+	} pf[PF_MAX];
+	size_t num_pf;
 	tile cache[TILE_CACHE];
 	uint64_t clock;
 	blob blobs[MAX_BLOBS];
@@ -104,11 +112,72 @@ static ch_err evidence(sync *s, const char *fmt, ...)
 	return ch_error_set(CH_ERR_INTEGRITY, "log %s: %s", s->log->url, s->res->evidence);
 }
 
+/* taken swaps a prefetched response for path into s->body; false when there is none. */
+static bool taken(sync *s, const char *path)
+{
+	for (size_t i = 0; i < s->num_pf; i++) {
+		struct prefetched *p = &s->pf[i];
+		if (p->err == CH_OK && !strcmp(p->path, path)) {
+			ch_buf t = s->body;
+			s->body = p->body;
+			p->body = t;
+			p->err = CH_ERR_NOTFOUND; /* used */
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool prefetched(const sync *s, const char *path)
+{
+	for (size_t i = 0; i < s->num_pf; i++)
+		if (s->pf[i].err == CH_OK && !strcmp(s->pf[i].path, path))
+			return true;
+	return false;
+}
+
+/* prefetch fetches paths[0..n) concurrently (kept for get()); failures are simply fetched
+ * again, one at a time with retries, when get() asks for them. */
+static void prefetch(sync *s, char (*paths)[128], size_t n)
+{
+	char urls[PF_MAX][2300];
+	const char *u[PF_MAX] = {NULL};
+	ch_buf bodies[PF_MAX];
+	ch_err errs[PF_MAX];
+
+	s->num_pf = 0;
+	if (strlen(s->base) + 128 >= sizeof urls[0])
+		return; /* an unusually long base URL: one request at a time */
+	for (size_t i = 0; i < n; i++) {
+		snprintf(s->pf[i].path, sizeof s->pf[i].path, "%s", paths[i]);
+		snprintf(urls[i], sizeof urls[i], "%s%s", s->base, paths[i]);
+		u[i] = urls[i];
+		bodies[i] = s->pf[i].body;
+	}
+	ch_ct__http_get_many(s->http, u, bodies, errs, n, s->o.parallel);
+	for (size_t i = 0; i < n; i++) {
+		s->pf[i].body = bodies[i];
+		s->pf[i].err = errs[i];
+	}
+	s->num_pf = n;
+	s->res->requests = ch_ct__http_requests(s->http);
+}
+
+/* window: how many responses to fetch ahead (0: one at a time). */
+static size_t window(const sync *s)
+{
+	size_t w = (size_t)s->o.parallel * 2;
+
+	return s->o.parallel <= 1 ? 0 : w > PF_MAX ? PF_MAX : w;
+}
+
 static ch_err get(sync *s, const char *path)
 {
 	char url[4096];
 	ch_err err;
 
+	if (taken(s, path))
+		return CH_OK;
 	snprintf(url, sizeof url, "%s%s", s->base, path);
 	err = ch_ct__http_get(s->http, url, &s->body);
 	s->res->requests = ch_ct__http_requests(s->http);
@@ -557,6 +626,35 @@ out:
 	return err;
 }
 
+/* prefetch_pages fetches ahead the get-entries pages from `from` (the log's page size as known). */
+static void prefetch_pages(sync *s, uint64_t from, uint64_t m)
+{
+	char paths[PF_MAX][128];
+	size_t n = 0, room = MAX_BLOBS - s->num_blobs, w = window(s);
+
+	for (uint64_t at = from; at < m && n < w && n < room; n++) {
+		uint64_t want = m - at < s->batch ? m - at : s->batch;
+		snprintf(paths[n], sizeof paths[n], "ct/v1/get-entries?start=%" PRIu64 "&end=%" PRIu64,
+			 at, at + want - 1);
+		at += want;
+	}
+	prefetch(s, paths, n);
+}
+
+/* prefetch_tiles fetches ahead the data tiles from entry `from`. */
+static void prefetch_tiles(sync *s, uint64_t from, uint64_t m, uint64_t size)
+{
+	char paths[PF_MAX][128];
+	size_t n = 0, room = MAX_BLOBS - s->num_blobs, w = window(s);
+
+	for (uint64_t t = from / CH_CT_TILE_WIDTH; t * CH_CT_TILE_WIDTH < m && n < w && n < room; t++) {
+		unsigned width = size / CH_CT_TILE_WIDTH > t ? CH_CT_TILE_WIDTH
+							      : (unsigned)(size % CH_CT_TILE_WIDTH);
+		ch_ct_tile_path(paths[n++], "data", t, width);
+	}
+	prefetch(s, paths, n);
+}
+
 /* fetch_rfc6962 fetches entries [r->size, m) (or fewer) and hashes them onto r. */
 static ch_err fetch_rfc6962(sync *s, ch_merkle_range *r, uint64_t m, bool *bad)
 {
@@ -570,6 +668,8 @@ static ch_err fetch_rfc6962(sync *s, ch_merkle_range *r, uint64_t m, bool *bad)
 
 		snprintf(path, sizeof path, "ct/v1/get-entries?start=%" PRIu64 "&end=%" PRIu64,
 			 r->size, r->size + want - 1);
+		if (window(s) && !prefetched(s, path))
+			prefetch_pages(s, r->size, m);
 		CH_TRY(get(s, path));
 		err = ch_ct_entries_parse_json(es, s->body.data, s->body.len);
 		*bad = err != CH_OK;
@@ -614,6 +714,8 @@ static ch_err fetch_tiled(sync *s, ch_merkle_range *r, uint64_t m, uint64_t size
 		ch_bytes cur;
 
 		ch_ct_tile_path(path, "data", n, width);
+		if (window(s) && !prefetched(s, path))
+			prefetch_tiles(s, r->size, m, size);
 		err = get(s, path);
 		if (err == CH_ERR_NOTFOUND && width < CH_CT_TILE_WIDTH) {
 			ch_ct_tile_path(path, "data", n, 0);
@@ -858,6 +960,9 @@ ch_err ch_ct_sync(ch_ct_sync_result *out, ch_store *store, ch_ingest *ig,
 	s->o.stall_seconds = s->o.stall_seconds ? s->o.stall_seconds : 30;
 	s->o.backoff_ms = s->o.backoff_ms ? s->o.backoff_ms : 250;
 	s->batch = s->o.batch;
+	s->o.parallel = s->o.max_rps > 0 ? 1 : s->o.parallel ? s->o.parallel : 4;
+	for (size_t i = 0; i < PF_MAX; i++)
+		ch_buf_init(&s->pf[i].body, BODY_MAX);
 	s->res = out;
 	s->store = store;
 	s->ig = ig;
@@ -902,6 +1007,8 @@ out:
 		ch_buf_free(&s->recs);
 		ch_buf_free(&s->scratch);
 		ch_buf_free(&s->body);
+		for (size_t i = 0; i < PF_MAX; i++)
+			ch_buf_free(&s->pf[i].body);
 		ch_hash_free(s->h);
 		ch_ct__http_free(s->http);
 		out->requests = s->http ? out->requests : 0;

@@ -255,8 +255,10 @@ static void corrupt_checkpoint_sig(const char *dir)
 	d = ch_test_read_file(path, &len);
 	if (!d)
 		return;
-	/* The last base64 characters before the newline are signature bytes. */
-	d[len - 4] = d[len - 4] == 'A' ? 'B' : 'A';
+	/* Base64 characters near the end of the last line are signature bytes; not the very last
+	 * ones, whose low bits may be padding (a changed padding bit decodes to the same bytes,
+	 * which made this test pass the bad signature now and then). */
+	d[len - 10] = d[len - 10] == 'A' ? 'B' : 'A';
 	f = fopen(path, "wb");
 	fwrite(d, 1, len, f);
 	fclose(f);
@@ -330,6 +332,33 @@ static void test_rfc6962(const ch_ct_key *key)
 		CHECK(res.next == 70 && res.requests >= 10);
 		CHECK(secs >= (double)(res.requests - 1) / 5.0 * 0.95); /* unlimited: ~0.5 s */
 		db_close(&t);
+	}
+	/* A log far away (0.25 s a request): 8 requests at a time over kept-alive connections
+	 * fetch the same entries, verified the same, in a fraction of the time one at a time
+	 * takes (the fixture server's own Python work per request is serialised by its GIL, so
+	 * the gain is below 8x here). */
+	{
+		char url[256];
+		ch_ct_sync_log log = {url, false, NULL, key};
+		ch_ct_sync_opts o = {.max_entries = 300, .chunk = 300, .batch = 50, .retries = 2,
+				     .stall_seconds = 5, .backoff_ms = 10};
+		double secs[2];
+		uint64_t next[2], sights[2];
+		snprintf(url, sizeof url, "http://127.0.0.1:%d/slow/good", port2);
+		for (int k = 0; k < 2; k++) {
+			struct timespec a, b;
+			db_open(&t, k ? "rfc-par8" : "rfc-par1");
+			o.parallel = k ? 8 : 1;
+			clock_gettime(CLOCK_MONOTONIC, &a);
+			CHECK(ch_ct_sync(&res, t.store, t.ig, &log, &o) == CH_OK);
+			clock_gettime(CLOCK_MONOTONIC, &b);
+			secs[k] = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+			next[k] = res.next;
+			sights[k] = stats(&t).sightings;
+			db_close(&t);
+		}
+		CHECK(next[0] == 300 && next[1] == 300 && sights[0] == 300 && sights[1] == 300);
+		CHECK(secs[1] < secs[0] * 0.7); /* 6 pages + head and proof: ~2.4 s vs ~1.1 s */
 	}
 	/* 429s, dropped connections and stalls are retried; nothing is lost or repeated. */
 	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
