@@ -19,6 +19,7 @@
  * trusting its dictionary and ends the load itself. Closing the loading handle ends it too. */
 #include "sqlite.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,26 +97,15 @@ out:
 
 /* ---- index definitions --------------------------------------------------------------------- */
 
-static ch_err build_indexes(ch_sqlite *q)
+/* each_index creates (IF NOT EXISTS) or drops (IF EXISTS) every deferred index. */
+static ch_err each_index(ch_sqlite *q, bool create)
 {
 	char sql[512];
 	ch_err err = CH_OK;
 
 	for (size_t i = 0; i < NUM_INDEXES; i++) {
-		snprintf(sql, sizeof sql, "CREATE %s", indexes[i].def);
-		CH_TRY(ch_sq__exec(q, sql));
-	}
-out:
-	return err;
-}
-
-static ch_err drop_indexes(ch_sqlite *q)
-{
-	char sql[128];
-	ch_err err = CH_OK;
-
-	for (size_t i = 0; i < NUM_INDEXES; i++) {
-		snprintf(sql, sizeof sql, "DROP INDEX IF EXISTS %s", indexes[i].name);
+		snprintf(sql, sizeof sql, create ? "CREATE %s" : "DROP INDEX IF EXISTS %s",
+			 create ? indexes[i].def : indexes[i].name);
 		CH_TRY(ch_sq__exec(q, sql));
 	}
 out:
@@ -167,9 +157,24 @@ static ch_err finish(ch_sqlite *q)
 
 	CH_TRY(marker_get(q, &marked));
 	if (marked || q->bulk.on) {
-		CH_TRY(build_indexes(q));
+		CH_TRY(each_index(q, true));
 		CH_TRY(marker_set(q, false));
 	}
+out:
+	return err;
+}
+
+/* immediate runs fn in its own write transaction, rolled back when fn fails. */
+static ch_err immediate(ch_sqlite *q, ch_err (*fn)(ch_sqlite *q))
+{
+	ch_err err;
+
+	CH_TRY(ch_sq__exec(q, "BEGIN IMMEDIATE"));
+	if ((err = fn(q)) != CH_OK) {
+		(void)ch_sq__exec(q, "ROLLBACK");
+		return err;
+	}
+	err = ch_sq__exec(q, "COMMIT");
 out:
 	return err;
 }
@@ -198,10 +203,27 @@ static ch_err is_empty(ch_sqlite *q, bool *out)
 	return err;
 }
 
+/* start (in a write transaction) drops the indexes of an empty store with no load recorded,
+ * and records the load; q->bulk.on tells whether it did. */
+static ch_err start(ch_sqlite *q)
+{
+	bool empty = false, marked = false;
+	ch_err err = CH_OK;
+
+	CH_TRY(is_empty(q, &empty));
+	CH_TRY(marker_get(q, &marked));
+	if (!empty || marked)
+		return CH_OK;
+	CH_TRY(each_index(q, false));
+	CH_TRY(marker_set(q, true));
+	q->bulk.on = true;
+out:
+	return err;
+}
+
 ch_err ch_sq__bulk_begin(ch_store *s, size_t max_bytes, bool *out_on)
 {
 	ch_sqlite *q = (ch_sqlite *)s;
-	bool empty = false, marked = false;
 	ch_err err = CH_OK;
 
 	*out_on = q->bulk.on;
@@ -210,18 +232,14 @@ ch_err ch_sq__bulk_begin(ch_store *s, size_t max_bytes, bool *out_on)
 	if (q->readonly || q->in_txn)
 		return ch_error_set(CH_ERR_INVALID, "store: a bulk load needs a writable handle "
 				    "outside a transaction");
-	CH_TRY(ch_sq__exec(q, "BEGIN IMMEDIATE"));
-	if ((err = is_empty(q, &empty)) || (err = marker_get(q, &marked)) || !empty || marked ||
-	    (err = drop_indexes(q)) || (err = marker_set(q, true))) {
-		(void)ch_sq__exec(q, "ROLLBACK");
-		goto out;
+	if ((err = immediate(q, start)) != CH_OK || !q->bulk.on) {
+		q->bulk.on = false;
+		return err;
 	}
-	CH_TRY(ch_sq__exec(q, "COMMIT"));
 	/* CREATE INDEX sorts through SQLite's temporary storage: files for a loader (the pragma
 	 * cannot change inside a transaction, where an early end builds them), or building the
 	 * indexes of 10M certificates would take gigabytes of memory. */
 	CH_TRY(ch_sq__exec(q, "PRAGMA temp_store=FILE"));
-	q->bulk.on = true;
 	q->bulk.max_bytes = max_bytes ? max_bytes : CH_SQ_BULK_DEFAULT_BYTES;
 	q->bulk.data_version = data_version(q);
 	q->next_id = q->next_val = 0;
@@ -233,20 +251,14 @@ out:
 ch_err ch_sq__bulk_end(ch_store *s)
 {
 	ch_sqlite *q = (ch_sqlite *)s;
-	ch_err err = CH_OK;
+	ch_err err;
 
 	if (!q->bulk.on)
 		return CH_OK;
 	if (q->in_txn)
 		return ch_error_set(CH_ERR_INVALID, "store: a bulk load ends outside a transaction");
-	CH_TRY(ch_sq__exec(q, "BEGIN IMMEDIATE"));
-	if ((err = finish(q)) != CH_OK) {
-		(void)ch_sq__exec(q, "ROLLBACK");
-		goto out;
-	}
-	CH_TRY(ch_sq__exec(q, "COMMIT"));
-	forget(q);
-out:
+	if ((err = immediate(q, finish)) == CH_OK)
+		forget(q);
 	return err;
 }
 
@@ -286,14 +298,8 @@ ch_err ch_sq__bulk_open(ch_sqlite *q)
 	if (!marked)
 		return CH_OK;
 	CH_TRY(ch_sq__exec(q, "PRAGMA temp_store=FILE")); /* the sorts on files, as above */
-	CH_TRY(ch_sq__exec(q, "BEGIN IMMEDIATE"));
-	if ((err = finish(q)) != CH_OK) {
-		(void)ch_sq__exec(q, "ROLLBACK");
-		goto out;
-	}
-	err = ch_sq__exec(q, "COMMIT");
-	if (!err)
-		err = ch_sq__exec(q, "PRAGMA temp_store=MEMORY");
+	CH_TRY(immediate(q, finish));
+	err = ch_sq__exec(q, "PRAGMA temp_store=MEMORY");
 out:
 	return err;
 }
@@ -343,22 +349,32 @@ static ch_err same_val(ch_sqlite *q, bool *out, int64_t id, ch_store_attr attr, 
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CH_OK : ch_sq__fail(q, "reading a value");
 }
 
+/* probe steps through the ids stored under key: *j starts at SIZE_MAX; false at the end. */
+static bool probe(const ch_sq_dict *d, uint64_t key, size_t *j, int64_t *id)
+{
+	key |= 1;
+	if (!d->cap)
+		return false;
+	*j = *j == SIZE_MAX ? key & (d->cap - 1) : (*j + 1) & (d->cap - 1);
+	for (; d->slot[*j].key; *j = (*j + 1) & (d->cap - 1))
+		if (d->slot[*j].key == key) {
+			*id = d->slot[*j].id;
+			return true;
+		}
+	return false;
+}
+
 ch_err ch_sq__bulk_find_cert(ch_sqlite *q, int64_t *out, const uint8_t sha256[32])
 {
-	const ch_sq_dict *d = &q->bulk.certs;
-	uint64_t key = ch_sq__sha_key(sha256) | 1;
+	size_t j = SIZE_MAX;
+	int64_t id;
 	bool same = false;
 	ch_err err = CH_OK;
 
 	*out = 0;
-	for (size_t j = d->cap ? key & (d->cap - 1) : 0; d->cap && d->slot[j].key; j = (j + 1) & (d->cap - 1)) {
-		if (d->slot[j].key != key)
-			continue;
-		CH_TRY(same_cert(q, &same, d->slot[j].id, sha256));
-		if (same) {
-			*out = d->slot[j].id;
-			break;
-		}
+	while (!same && probe(&q->bulk.certs, ch_sq__sha_key(sha256), &j, &id)) {
+		CH_TRY(same_cert(q, &same, id, sha256));
+		*out = same ? id : 0;
 	}
 out:
 	return err;
@@ -367,20 +383,17 @@ out:
 ch_err ch_sq__bulk_find_val(ch_sqlite *q, int64_t *out, uint64_t hash, ch_store_attr attr,
 			    const char *text)
 {
-	const ch_sq_dict *d = &q->bulk.vals;
-	uint64_t key = hash | 1;
+	size_t j = SIZE_MAX;
+	int64_t id;
 	bool same = false;
 	ch_err err = CH_OK;
 
 	*out = 0;
-	for (size_t j = d->cap ? key & (d->cap - 1) : 0; d->cap && d->slot[j].key; j = (j + 1) & (d->cap - 1)) {
-		if (d->slot[j].key != key || (d->slot[j].id & CH_SQ_ATTR_MASK) != (int64_t)attr)
+	while (!same && probe(&q->bulk.vals, hash, &j, &id)) {
+		if ((id & CH_SQ_ATTR_MASK) != (int64_t)attr)
 			continue;
-		CH_TRY(same_val(q, &same, d->slot[j].id, attr, text));
-		if (same) {
-			*out = d->slot[j].id;
-			break;
-		}
+		CH_TRY(same_val(q, &same, id, attr, text));
+		*out = same ? id : 0;
 	}
 out:
 	return err;
@@ -388,11 +401,8 @@ out:
 
 bool ch_sq__bulk_maybe_val(const ch_sqlite *q, uint64_t hash)
 {
-	const ch_sq_dict *d = &q->bulk.vals;
-	uint64_t key = hash | 1;
+	size_t j = SIZE_MAX;
+	int64_t id;
 
-	for (size_t j = d->cap ? key & (d->cap - 1) : 0; d->cap && d->slot[j].key; j = (j + 1) & (d->cap - 1))
-		if (d->slot[j].key == key)
-			return true;
-	return false;
+	return probe(&q->bulk.vals, hash, &j, &id);
 }
