@@ -3,56 +3,12 @@
 # (tests/scan_peers.py). Checks what a user relies on: the chain as sent, version, cipher, ALPN,
 # SNI selection, the error classes, sightings in the store, scope rules and resuming.
 set -u
-CLI=${CH_CLI:?}
-SRC=${CH_SOURCE_DIR:?}
-W=$(mktemp -d /tmp/ch-scan-XXXXXX)
-PIDS=()
-NGINX_PID=
-
-cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	[ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$W"
-}
-trap cleanup EXIT
-
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-ok() { echo "ok: $*"; }
-check() { # check DESCRIPTION JQ-EXPR FILE  (the expression must print true)
-	if [ "$(jq -s "$2" "$3" 2>/dev/null)" = true ]; then ok "$1"; else
-		fail "$1"; echo "  expr: $2"; head -c 2000 "$3"; echo; fi
-}
-
-command -v openssl >/dev/null && command -v jq >/dev/null && command -v python3 >/dev/null ||
-	{ echo "skip: needs openssl, jq and python3"; exit 77; }
-
-cd "$W" || exit 1
+SCAN_TEST=scan
+. "${CH_SOURCE_DIR:?}/tests/scan_lib.sh"
 DB="$W/store.db"
 export CERTHOUND_DB="$DB"
 
 # ---- certificates ----------------------------------------------------------------------------
-mkcert() { # mkcert NAME KEYALG ISSUER|self [ca]
-	local name=$1 alg=$2 issuer=$3 ext
-	if [ "$alg" = rsa ]; then
-		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$name.key" 2>/dev/null
-	else
-		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$name.key" 2>/dev/null
-	fi
-	if [ "${4:-}" = ca ]; then ext="basicConstraints=critical,CA:TRUE
-keyUsage=keyCertSign,cRLSign"; else ext="subjectAltName=DNS:$name
-basicConstraints=CA:FALSE"; fi
-	printf '%s\n' "$ext" >"$name.ext"
-	openssl req -new -key "$name.key" -subj "/O=certhound test/CN=$name" -out "$name.csr" 2>/dev/null
-	if [ "$issuer" = self ]; then
-		openssl x509 -req -in "$name.csr" -signkey "$name.key" -days 30 -extfile "$name.ext" \
-			-out "$name.pem" 2>/dev/null
-	else
-		openssl x509 -req -in "$name.csr" -CA "$issuer.pem" -CAkey "$issuer.key" \
-			-CAcreateserial -days 30 -extfile "$name.ext" -out "$name.pem" 2>/dev/null
-	fi
-}
 mkcert root ec self ca
 mkcert inter1 ec root ca
 mkcert inter2 ec inter1 ca
@@ -70,7 +26,6 @@ cat ec.test.pem root.pem >ec-full.pem
 cat mail.test.pem root.pem >mail-full.pem
 : >big-chain.pem
 for _ in $(seq 900); do cat inter1.pem >>big-chain.pem; done
-fp() { openssl x509 -in "$1" -outform DER | openssl dgst -sha256 -r | cut -c1-64; }
 
 # ---- servers ---------------------------------------------------------------------------------
 BASE=$((20000 + RANDOM % 20000))
@@ -79,7 +34,6 @@ P_ALERT=$((BASE + 5)) P_STALL=$((BASE + 6)) P_RESET=$((BASE + 7)) P_HTTP=$((BASE
 P_SMTP=$((BASE + 9)) P_IMAP=$((BASE + 10)) P_POP3=$((BASE + 11)) P_FTP=$((BASE + 12))
 P_SMTPNO=$((BASE + 13)) P_NGINX=$((BASE + 14)) P_CLOSED=$((BASE + 15))
 
-srv() { openssl s_server -quiet -naccept 100000 "$@" >/dev/null 2>&1 & PIDS+=($!); }
 srv -accept "127.0.0.1:$P_SNI" -cert default.test.pem -key default.test.key \
 	-servername sni.test -cert2 sni.test.pem -key2 sni.test.key -alpn http/1.1
 srv -accept "127.0.0.1:$P_RSA12" -cert rsa.test.pem -key rsa.test.key -cert_chain root.pem -tls1_2
@@ -88,7 +42,6 @@ srv -accept "127.0.0.1:$P_LONG" -cert long.test.pem -key long.test.key -cert_cha
 srv -accept "127.0.0.1:$P_BIG" -cert ec.test.pem -key ec.test.key -cert_chain big-chain.pem
 srv -accept "127.0.0.1:$P_ALERT" -cert ec.test.pem -key ec.test.key -servername good.test \
 	-cert2 sni.test.pem -key2 sni.test.key -servername_fatal
-peer() { python3 "$SRC/tests/scan_peers.py" "$@" >"$W/peer.$1.$3" 2>&1 & PIDS+=($!); }
 peer stall 127.0.0.1 "$P_STALL"
 peer reset 127.0.0.1 "$P_RESET"
 peer http 127.0.0.1 "$P_HTTP"
@@ -98,41 +51,13 @@ peer pop3 127.0.0.1 "$P_POP3" mail-full.pem mail.test.key
 peer ftp 127.0.0.1 "$P_FTP" mail-full.pem mail.test.key
 peer smtp-refuse 127.0.0.1 "$P_SMTPNO" mail-full.pem mail.test.key
 
-HAVE_NGINX=0
-if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
-	NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-	mkdir -p "$W/ngx"
-	cat >"$W/nginx.conf" <<EOF
-daemon off;
-worker_processes 1;
-pid $W/ngx/nginx.pid;
-error_log $W/ngx/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $W/ngx; proxy_temp_path $W/ngx; fastcgi_temp_path $W/ngx;
-  uwsgi_temp_path $W/ngx; scgi_temp_path $W/ngx;
-  ssl_session_cache off; ssl_session_tickets off;
+start_nginx "
   server { listen 127.0.0.1:$P_NGINX ssl; listen [::1]:$P_NGINX ssl; server_name ec.test;
            ssl_certificate $W/ec-full.pem; ssl_certificate_key $W/ec.test.key; return 200; }
   server { listen 127.0.0.1:$P_NGINX ssl; listen [::1]:$P_NGINX ssl; server_name rsa.test;
-           ssl_certificate $W/rsa-full.pem; ssl_certificate_key $W/rsa.test.key; return 200; }
-}
-EOF
-	"$NGINX" -p "$W/ngx" -c "$W/nginx.conf" >/dev/null 2>&1 &
-	NGINX_PID=$!
-	HAVE_NGINX=1
-fi
+           ssl_certificate $W/rsa-full.pem; ssl_certificate_key $W/rsa.test.key; return 200; }"
 
-# wait for every listener
-for p in $(seq "$BASE" $((BASE + 14))); do
-	for _ in $(seq 50); do
-		if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || (exec 3<>"/dev/tcp/::1/$p") 2>/dev/null; then
-			break
-		fi
-		sleep 0.1
-	done
-done
+wait_ports "$BASE" $((BASE + 14))
 
 scan() { "$CLI" scan --no-progress --format ndjson --rate 0 --host-rate 0 --retries 0 "$@"; }
 
