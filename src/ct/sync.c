@@ -112,28 +112,28 @@ static ch_err evidence(sync *s, const char *fmt, ...)
 	return ch_error_set(CH_ERR_INTEGRITY, "log %s: %s", s->log->url, s->res->evidence);
 }
 
-/* taken swaps a prefetched response for path into s->body; false when there is none. */
-static bool taken(sync *s, const char *path)
-{
-	for (size_t i = 0; i < s->num_pf; i++) {
-		struct prefetched *p = &s->pf[i];
-		if (p->err == CH_OK && !strcmp(p->path, path)) {
-			ch_buf t = s->body;
-			s->body = p->body;
-			p->body = t;
-			p->err = CH_ERR_NOTFOUND; /* used */
-			return true;
-		}
-	}
-	return false;
-}
-
-static bool prefetched(const sync *s, const char *path)
+/* fetched_ahead returns the prefetched, not yet used response for path, or NULL. */
+static struct prefetched *fetched_ahead(sync *s, const char *path)
 {
 	for (size_t i = 0; i < s->num_pf; i++)
 		if (s->pf[i].err == CH_OK && !strcmp(s->pf[i].path, path))
-			return true;
-	return false;
+			return &s->pf[i];
+	return NULL;
+}
+
+/* taken swaps a prefetched response for path into s->body; false when there is none. */
+static bool taken(sync *s, const char *path)
+{
+	struct prefetched *p = fetched_ahead(s, path);
+	ch_buf t;
+
+	if (!p)
+		return false;
+	t = s->body;
+	s->body = p->body;
+	p->body = t;
+	p->err = CH_ERR_NOTFOUND; /* used */
+	return true;
 }
 
 /* prefetch fetches paths[0..n) concurrently (kept for get()); failures are simply fetched
@@ -668,7 +668,7 @@ static ch_err fetch_rfc6962(sync *s, ch_merkle_range *r, uint64_t m, bool *bad)
 
 		snprintf(path, sizeof path, "ct/v1/get-entries?start=%" PRIu64 "&end=%" PRIu64,
 			 r->size, r->size + want - 1);
-		if (window(s) && !prefetched(s, path))
+		if (window(s) && !fetched_ahead(s, path))
 			prefetch_pages(s, r->size, m);
 		CH_TRY(get(s, path));
 		err = ch_ct_entries_parse_json(es, s->body.data, s->body.len);
@@ -714,7 +714,7 @@ static ch_err fetch_tiled(sync *s, ch_merkle_range *r, uint64_t m, uint64_t size
 		ch_bytes cur;
 
 		ch_ct_tile_path(path, "data", n, width);
-		if (window(s) && !prefetched(s, path))
+		if (window(s) && !fetched_ahead(s, path))
 			prefetch_tiles(s, r->size, m, size);
 		err = get(s, path);
 		if (err == CH_ERR_NOTFOUND && width < CH_CT_TILE_WIDTH) {
