@@ -173,7 +173,21 @@ typedef struct ch_store_put {
 	int der_form;
 	const uint8_t *der_z;
 	size_t der_z_len;
+	/* optional: the values ch_store_derive made of this very put ahead of the call (the
+	 * ingest pipeline derives on its caller's thread); NULL: the store derives them. */
+	const struct ch_store_derived *derived;
 } ch_store_put;
+
+/* Values derived from a certificate ahead of storing it (backend-neutral: every backend stores
+ * exactly these). Reusable: each ch_store_derive replaces the previous contents. */
+typedef struct ch_store_derived ch_store_derived;
+
+ch_err ch_store_derived_new(ch_store_derived **out) CH_WARN_UNUSED;
+void ch_store_derived_free(ch_store_derived *v);
+
+/* ch_store_derive fills v with the values the store would derive from p (its cert, names and
+ * domains must stay alive and unchanged until p is stored with p->derived = v). */
+ch_err ch_store_derive(ch_store_derived *v, const ch_store_put *p) CH_WARN_UNUSED;
 
 enum { CH_STORE_DER_AUTO = 0, CH_STORE_DER_RAW = 1, CH_STORE_DER_ZSTD = 2 };
 

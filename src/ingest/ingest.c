@@ -41,6 +41,7 @@ typedef struct slot {
 	uint8_t *z;               /* compressed DER when z_len > 0 */
 	size_t z_cap, z_len;
 	int der_form;             /* CH_STORE_DER_* */
+	ch_store_derived *vals;    /* derived here, on the caller's thread */
 } slot;
 
 typedef struct pending_ckpt {
@@ -122,6 +123,7 @@ ch_err ch_ingest_new(ch_ingest **out, ch_store *store, const ch_ingest_opts *opt
 		for (size_t i = 0; i < CHUNK; i++) {
 			ch_buf_init(&ig->chunks[k].slots[i].text, 8u << 20);
 			CH_TRY(ch_cert_new(&ig->chunks[k].slots[i].cert));
+			CH_TRY(ch_store_derived_new(&ig->chunks[k].slots[i].vals));
 		}
 	if (pthread_create(&ig->thread, NULL, writer_main, ig) != 0)
 		CH_TRY(ch_error_set(CH_ERR_NOMEM, "ingest: cannot start the writer thread"));
@@ -178,6 +180,7 @@ void ch_ingest_free(ch_ingest *ig)
 		free_ckpts(c->ckpts, c->num_ckpts);
 		for (size_t i = 0; i < CHUNK; i++) {
 			ch_cert_free(c->slots[i].cert);
+			ch_store_derived_free(c->slots[i].vals);
 			free(c->slots[i].der);
 			free(c->slots[i].z);
 			ch_buf_free(&c->slots[i].text);
@@ -189,6 +192,23 @@ void ch_ingest_free(ch_ingest *ig)
 	pthread_cond_destroy(&ig->work);
 	pthread_cond_destroy(&ig->done);
 	free(ig);
+}
+
+/* slot_put describes a filled slot to the store (the values derived by fill_slot included). */
+static ch_store_put slot_put(const slot *s)
+{
+	return (ch_store_put){
+		.cert = s->cert,
+		.names = s->ptrs,
+		.num_names = s->num_names,
+		.domains = s->ptrs + s->num_names,
+		.num_domains = s->num_domains,
+		.sighting = s->has_sighting ? &s->sighting : NULL,
+		.der_form = s->der_form,
+		.der_z = s->z,
+		.der_z_len = s->z_len,
+		.derived = s->vals,
+	};
 }
 
 /* ---- the writer thread ------------------------------------------------------------------- */
@@ -213,19 +233,8 @@ static ch_err write_chunk(ch_ingest *ig, chunk *c)
 		ig->in_txn = true;
 	}
 	for (size_t i = 0; i < c->n; i++) {
-		slot *s = &c->slots[i];
-		c->puts[i] = (ch_store_put){
-			.cert = s->cert,
-			.names = s->ptrs,
-			.num_names = s->num_names,
-			.domains = s->ptrs + s->num_names,
-			.num_domains = s->num_domains,
-			.sighting = s->has_sighting ? &s->sighting : NULL,
-			.der_form = s->der_form,
-			.der_z = s->z,
-			.der_z_len = s->z_len,
-		};
-		sightings += s->has_sighting;
+		c->puts[i] = slot_put(&c->slots[i]);
+		sightings += c->slots[i].has_sighting;
 	}
 	if (c->n)
 		CH_TRY(ch_store_put_certs(ig->store, c->is_new, c->puts, c->n));
@@ -474,6 +483,7 @@ static ch_err fill_slot(ch_ingest *ig, slot *s, const uint8_t *der, size_t len,
 			const ch_sighting *g)
 {
 	size_t o_src = 0, o_ip = 0, o_sni = 0;
+	ch_store_put put;
 	ch_err err = CH_OK;
 
 	if (len > CH_CERT_MAX_DER)
@@ -506,6 +516,8 @@ static ch_err fill_slot(ch_ingest *ig, slot *s, const uint8_t *der, size_t len,
 		s->sighting.ip = g->ip ? s->text.data + o_ip : NULL;
 		s->sighting.sni = g->sni ? s->text.data + o_sni : NULL;
 	}
+	put = slot_put(s);
+	err = ch_store_derive(s->vals, &put); /* CH_ERR_LIMIT (too many values): this item only */
 out:
 	return err;
 }

@@ -62,9 +62,9 @@ typedef struct ch_store__val {
 	const char *text;
 } ch_store__val;
 
-/* A reusable list of derived values; `scratch` holds the strings the derivation had to build
- * (lower-cased e-mails, hex digests, key labels). */
-typedef struct ch_store__vals {
+/* A reusable list of derived values (the public ch_store_derived); `scratch` holds the strings
+ * the derivation had to build (lower-cased e-mails, hex digests, key labels). */
+typedef struct ch_store_derived {
 	ch_store__val *v;
 	size_t n;
 	size_t cap;
@@ -73,7 +73,8 @@ typedef struct ch_store__vals {
 	size_t scratch_cap;
 } ch_store__vals;
 
-/* ch_store__derive fills `out` (reset first) with every value of one certificate to store. */
+/* ch_store__derive fills `out` (reset first) with every value of one certificate to store,
+ * sorted by (attribute, text), each once. */
 ch_err ch_store__derive(ch_store__vals *out, const ch_store_put *p);
 
 /* ch_store__vals_free releases the list's memory. */

@@ -68,6 +68,7 @@ typedef struct ch_sq_vent {
 #define CH_SQ_VCACHE_SLOTS (1u << 17) /* power of two; cleared at half load */
 
 /* Multi-row statements of the batched write path (sqlite_batch.c). */
+#define CH_SQ_MST_SIZES 8 /* 128, 64, ..., 1 rows */
 enum ch_sq_multi { SQM_VAL = 0, SQM_VALNEW, SQM_CERT, SQM_DER, SQM_CV, SQM_SIGHT, SQM_VLIST, SQM_COUNT_ };
 
 struct ch_sq_batch;
@@ -115,7 +116,7 @@ typedef struct ch_sqlite {
 	ch_store base;
 	sqlite3 *db;
 	sqlite3_stmt *st[SQ_COUNT_];
-	sqlite3_stmt *mst[SQM_COUNT_];  /* full-size multi-row statements */
+	sqlite3_stmt *mst[SQM_COUNT_][CH_SQ_MST_SIZES]; /* multi-row statements, full size >> i */
 	struct ch_sq_batch *batch;      /* scratch of one put call */
 	int64_t next_id;                /* next certificate id in this transaction; 0 = unknown */
 	int64_t next_val;               /* next value sequence number (id = seq << 5 | attr); 0 = unknown */
@@ -176,6 +177,7 @@ ch_err ch_sq__bulk_find_cert(ch_sqlite *q, int64_t *out, const uint8_t sha256[32
 ch_err ch_sq__bulk_find_val(ch_sqlite *q, int64_t *out, uint64_t hash, ch_store_attr attr,
 			    const char *text);
 bool ch_sq__bulk_maybe_val(const ch_sqlite *q, uint64_t hash);
+bool ch_sq__bulk_maybe_cert(const ch_sqlite *q, const uint8_t sha256[32]);
 uint64_t ch_sq__sha_key(const uint8_t sha256[32]);
 /* ch_sq__val_hash: the hash of a value (attribute and stored text), never 0. */
 uint64_t ch_sq__val_hash(ch_store_attr attr, const char *text);
@@ -191,7 +193,6 @@ ch_err ch_sq__stored_text(ch_sqlite *q, const char **out, ch_store_attr attr, co
 ch_err ch_sq__find_cert(ch_sqlite *q, int64_t *out, const uint8_t sha256[32]);
 ch_err ch_sq__source_id(ch_sqlite *q, int64_t *out, ch_source_kind kind, const char *name);
 ch_err ch_sq__flush_pending(ch_sqlite *q);
-void ch_sq__unique_vals(ch_store__vals *v);
 ch_err ch_sq__next_val_id(ch_sqlite *q, int64_t *out, ch_store_attr attr);
 ch_err ch_sq__flush_edges(ch_sqlite *q);
 /* ch_sq__flush_tx writes what the open transaction keeps in memory (edges, count increments,

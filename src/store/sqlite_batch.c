@@ -55,6 +55,9 @@ struct ch_sq_batch {
 	size_t *order;        /* used slots in first-seen order */
 	edge *edges;          /* the open transaction's edges, written sorted at commit */
 	size_t num_edges, cap_edges;
+	edge *sorted;         /* sort_edges' second buffer, cap_sorted of them */
+	size_t cap_sorted;
+	bool cert_order;      /* edges were appended in non-decreasing certificate order */
 	size_t call_edges;    /* where this call's edges start */
 	crow *rows;
 	size_t num_rows, cap_rows;
@@ -82,18 +85,35 @@ static const struct {
 	[SQM_VLIST] = {"INSERT INTO vlist(id, ids) VALUES ", "(?,?)", "", 64},
 };
 
-/* mstmt returns the statement inserting `rows` rows of kind k: the cached full-size one, or a
- * freshly prepared one (*temp set: the caller finalizes it). */
-static ch_err mstmt(ch_sqlite *q, sqlite3_stmt **out, bool *temp, enum ch_sq_multi k, int rows)
+/* batch_rows is how many rows of kind k the next statement writes when `left` remain: the
+ * largest power of two up to the full size, so that every size used is prepared once. */
+static int batch_rows(enum ch_sq_multi k, size_t left)
 {
+	int rows = mdef[k].rows;
+
+	while ((size_t)rows > left && rows > 1)
+		rows /= 2;
+	return rows;
+}
+
+/* mstmt returns the (cached) statement inserting `rows` rows of kind k, rows a power of two
+ * from batch_rows. */
+static ch_err mstmt(ch_sqlite *q, sqlite3_stmt **out, enum ch_sq_multi k, int rows)
+{
+	sqlite3_stmt **slot;
 	ch_buf sql;
+	int size = 0;
 	ch_err err = CH_OK;
 
-	*temp = rows != mdef[k].rows;
-	if (!*temp && q->mst[k]) {
-		sqlite3_reset(q->mst[k]);
-		sqlite3_clear_bindings(q->mst[k]);
-		*out = q->mst[k];
+	while ((mdef[k].rows >> size) > rows)
+		size++;
+	if (size >= CH_SQ_MST_SIZES || (mdef[k].rows >> size) != rows)
+		return ch_error_set(CH_ERR_INVALID, "store: no batch statement of %d rows", rows);
+	slot = &q->mst[k][size];
+	if (*slot) {
+		sqlite3_reset(*slot);
+		sqlite3_clear_bindings(*slot);
+		*out = *slot;
 		return CH_OK;
 	}
 	ch_buf_init(&sql, 1u << 20);
@@ -101,32 +121,24 @@ static ch_err mstmt(ch_sqlite *q, sqlite3_stmt **out, bool *temp, enum ch_sq_mul
 	for (int i = 0; i < rows; i++)
 		CH_TRY(ch_buf_printf(&sql, "%s%s", i ? "," : "", mdef[k].row));
 	CH_TRY(ch_buf_puts(&sql, mdef[k].tail));
-	if (sqlite3_prepare_v3(q->db, sql.data, -1, *temp ? 0 : SQLITE_PREPARE_PERSISTENT, out,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v3(q->db, sql.data, -1, SQLITE_PREPARE_PERSISTENT, out, NULL) !=
+	    SQLITE_OK)
 		CH_TRY(ch_sq__fail(q, "preparing a batch statement"));
-	if (!*temp)
-		q->mst[k] = *out;
+	*slot = *out;
 out:
 	ch_buf_free(&sql);
 	return err;
-}
-
-static void mdone(sqlite3_stmt *st, bool temp)
-{
-	if (temp)
-		sqlite3_finalize(st);
-	else
-		sqlite3_reset(st);
 }
 
 void ch_sq__batch_free(ch_sqlite *q)
 {
 	struct ch_sq_batch *b = q->batch;
 
-	for (int k = 0; k < SQM_COUNT_; k++) {
-		sqlite3_finalize(q->mst[k]);
-		q->mst[k] = NULL;
-	}
+	for (int k = 0; k < SQM_COUNT_; k++)
+		for (int i = 0; i < CH_SQ_MST_SIZES; i++) {
+			sqlite3_finalize(q->mst[k][i]);
+			q->mst[k][i] = NULL;
+		}
 	if (!b)
 		return;
 	ch_buf_free(&b->text);
@@ -135,6 +147,7 @@ void ch_sq__batch_free(ch_sqlite *q)
 	free(b->map);
 	free(b->order);
 	free(b->edges);
+	free(b->sorted);
 	free(b->rows);
 	free(b->sights);
 	free(b->ids);
@@ -174,8 +187,8 @@ static ch_err batch_reset(ch_sqlite *q, size_t n)
 	ch_buf_reset(&b->text);
 	ch_buf_reset(&b->z);
 	ch_buf_reset(&b->vl);
-	if (b->map_used)
-		memset(b->map, 0, b->map_cap * sizeof *b->map);
+	for (size_t k = 0; k < b->map_used; k++) /* the used slots only: the map is large */
+		b->map[b->order[k]] = (mentry){0};
 	b->map_used = b->num_rows = b->num_sights = 0;
 	b->call_edges = b->num_edges;
 	CH_TRY(grow((void **)&b->ids, &b->cap_ids, n, sizeof *b->ids));
@@ -262,9 +275,14 @@ static ch_err add_edge(struct ch_sq_batch *b, int64_t ref, int64_t cert)
 {
 	ch_err err = grow((void **)&b->edges, &b->cap_edges, b->num_edges + 1, sizeof *b->edges);
 
-	if (!err)
-		b->edges[b->num_edges++] = (edge){ref, cert};
-	return err;
+	if (err)
+		return err;
+	if (!b->num_edges)
+		b->cert_order = true;
+	else if (cert < b->edges[b->num_edges - 1].cert)
+		b->cert_order = false;
+	b->edges[b->num_edges++] = (edge){ref, cert};
+	return CH_OK;
 }
 
 static ch_err compress_der(ch_sqlite *q, crow *r, const ch_store_put *p)
@@ -302,14 +320,16 @@ out:
 static ch_err add_new(ch_sqlite *q, size_t item, const ch_store_put *p, int64_t id)
 {
 	struct ch_sq_batch *b = q->batch;
-	ch_store__vals *v = &q->vals;
+	const ch_store__vals *v = p->derived;
 	crow r = {.id = id, .item = item};
 	const char *text;
 	int64_t ref;
 	ch_err err = CH_OK;
 
-	CH_TRY(ch_store__derive(v, p));
-	ch_sq__unique_vals(v);
+	if (!v) { /* not derived ahead by the caller */
+		CH_TRY(ch_store__derive(&q->vals, p));
+		v = &q->vals;
+	}
 	r.e_first = b->num_edges;
 	for (size_t i = 0; i < v->n; i++)
 		if (v->v[i].attr == CH_SA_ISSUER_DN) {
@@ -372,15 +392,13 @@ static ch_err write_new(ch_sqlite *q, size_t *slots, size_t n)
 {
 	struct ch_sq_batch *b = q->batch;
 	sqlite3_stmt *st = NULL;
-	bool temp = false;
 	ch_err err = CH_OK;
 	int rc;
 
 	qsort_r(slots, n, sizeof *slots, new_cmp, b);
 	for (size_t at = 0; at < n;) {
-		int rows = (int)(n - at < (size_t)mdef[SQM_VALNEW].rows ? n - at :
-				 (size_t)mdef[SQM_VALNEW].rows);
-		CH_TRY(mstmt(q, &st, &temp, SQM_VALNEW, rows));
+		int rows = batch_rows(SQM_VALNEW, n - at);
+		CH_TRY(mstmt(q, &st, SQM_VALNEW, rows));
 		for (int k = 0; k < rows; k++) {
 			mentry *e = &b->map[slots[at + (size_t)k]];
 			CH_TRY(ch_sq__next_val_id(q, &e->id, (ch_store_attr)e->attr));
@@ -392,7 +410,7 @@ static ch_err write_new(ch_sqlite *q, size_t *slots, size_t n)
 			q->c_domains += e->attr == CH_SA_DOMAIN;
 		}
 		rc = sqlite3_step(st);
-		mdone(st, temp);
+		sqlite3_reset(st);
 		st = NULL;
 		if (rc != SQLITE_DONE)
 			CH_TRY(ch_sq__fail(q, "storing values"));
@@ -402,7 +420,7 @@ static ch_err write_new(ch_sqlite *q, size_t *slots, size_t n)
 	}
 out:
 	if (st)
-		mdone(st, temp);
+		sqlite3_reset(st);
 	return err;
 }
 
@@ -441,7 +459,6 @@ static ch_err write_values(ch_sqlite *q)
 {
 	struct ch_sq_batch *b = q->batch;
 	sqlite3_stmt *st = NULL;
-	bool temp = false;
 	ch_err err = CH_OK;
 	size_t *up = b->order + b->map_cap, nup = 0, *fresh = up + b->map_cap, nfresh = 0;
 	int rc;
@@ -463,9 +480,8 @@ static ch_err write_values(ch_sqlite *q)
 	if (nfresh)
 		CH_TRY(write_new(q, fresh, nfresh));
 	for (size_t at = 0; at < nup;) {
-		int rows = (int)(nup - at < (size_t)mdef[SQM_VAL].rows ? nup - at :
-				 (size_t)mdef[SQM_VAL].rows);
-		CH_TRY(mstmt(q, &st, &temp, SQM_VAL, rows));
+		int rows = batch_rows(SQM_VAL, nup - at);
+		CH_TRY(mstmt(q, &st, SQM_VAL, rows));
 		for (int k = 0; k < rows; k++) {
 			mentry *e = &b->map[up[at + (size_t)k]];
 			int64_t id;
@@ -489,7 +505,7 @@ static ch_err write_values(ch_sqlite *q)
 				b->map[i].seen_before = true;
 			}
 		}
-		mdone(st, temp);
+		sqlite3_reset(st);
 		st = NULL;
 		if (rc != SQLITE_DONE)
 			CH_TRY(ch_sq__fail(q, "storing values"));
@@ -499,7 +515,7 @@ static ch_err write_values(ch_sqlite *q)
 	}
 out:
 	if (st)
-		mdone(st, temp);
+		sqlite3_reset(st);
 	return err;
 }
 
@@ -511,17 +527,16 @@ static ch_err write_rows(ch_sqlite *q, const ch_store_put *items, enum ch_sq_mul
 			 int cols, bind_fn bind, int64_t *out_changes)
 {
 	sqlite3_stmt *st = NULL;
-	bool temp = false;
 	ch_err err = CH_OK;
 	int rc;
 
 	for (size_t at = 0; at < n;) {
-		int rows = (int)(n - at < (size_t)mdef[k].rows ? n - at : (size_t)mdef[k].rows);
-		CH_TRY(mstmt(q, &st, &temp, k, rows));
+		int rows = batch_rows(k, n - at);
+		CH_TRY(mstmt(q, &st, k, rows));
 		for (int r = 0; r < rows; r++)
 			bind(q, items, st, r * cols, at + (size_t)r);
 		rc = sqlite3_step(st);
-		mdone(st, temp);
+		sqlite3_reset(st);
 		st = NULL;
 		if (rc != SQLITE_DONE)
 			CH_TRY(ch_sq__fail(q, "storing certificates"));
@@ -686,6 +701,67 @@ static ch_err load_next_id(ch_sqlite *q)
 	return err;
 }
 
+#define RADIX_BITS 11
+#define RADIX (1u << RADIX_BITS)
+
+/* radix_pass moves n edges from src to dst, stably ordered by the value-id digit at `shift`;
+ * false (nothing moved) when every edge has the same digit there. */
+static bool radix_pass(const edge *src, edge *dst, size_t n, unsigned shift)
+{
+	static _Thread_local size_t count[RADIX];
+	size_t sum = 0;
+
+	memset(count, 0, sizeof count);
+	for (size_t i = 0; i < n; i++)
+		count[((uint64_t)src[i].ref >> shift) & (RADIX - 1)]++;
+	if (count[((uint64_t)src[0].ref >> shift) & (RADIX - 1)] == n)
+		return false;
+	for (size_t d = 0; d < RADIX; d++) {
+		size_t c = count[d];
+		count[d] = sum;
+		sum += c;
+	}
+	for (size_t i = 0; i < n; i++)
+		dst[count[((uint64_t)src[i].ref >> shift) & (RADIX - 1)]++] = src[i];
+	return true;
+}
+
+/* sort_edges orders the edges by (value, certificate). They were appended in certificate order
+ * (ids are handed out in increasing order), so a stable LSD radix sort on the value id alone
+ * does it, a few linear passes instead of a comparison sort; any other order falls back to
+ * qsort. */
+static ch_err sort_edges(struct ch_sq_batch *b)
+{
+	size_t n = b->num_edges;
+	uint64_t top = 0;
+	edge *src = b->edges, *dst;
+	ch_err err = CH_OK;
+
+	if (!b->cert_order || n < 1024) {
+		qsort(b->edges, n, sizeof *b->edges, edge_cmp);
+		return CH_OK;
+	}
+	CH_TRY(grow((void **)&b->sorted, &b->cap_sorted, n, sizeof *b->sorted));
+	dst = b->sorted;
+	for (size_t i = 0; i < n; i++)
+		top |= (uint64_t)b->edges[i].ref;
+	for (unsigned shift = 0; shift < 64 && (top >> shift); shift += RADIX_BITS)
+		if (radix_pass(src, dst, n, shift)) {
+			edge *t = src;
+			src = dst;
+			dst = t;
+		}
+	if (src != b->edges) { /* the sorted edges are in the second buffer: swap the buffers */
+		size_t cap = b->cap_edges;
+		b->sorted = b->edges;
+		b->cap_edges = b->cap_sorted;
+		b->cap_sorted = cap;
+		b->edges = src;
+	}
+out:
+	return err;
+}
+
 /* ch_sq__flush_edges writes the transaction's edges sorted by (value, certificate): one pass
  * over the cv B-tree in key order per transaction instead of scattered inserts per call. Runs
  * before commit and before any read through this handle. */
@@ -696,8 +772,9 @@ ch_err ch_sq__flush_edges(ch_sqlite *q)
 
 	if (!b || !b->num_edges)
 		return CH_OK;
-	qsort(b->edges, b->num_edges, sizeof *b->edges, edge_cmp);
-	err = write_rows(q, NULL, SQM_CV, b->num_edges, 2, bind_edge, NULL);
+	err = sort_edges(b);
+	if (!err)
+		err = write_rows(q, NULL, SQM_CV, b->num_edges, 2, bind_edge, NULL);
 	b->num_edges = b->call_edges = 0;
 	return err;
 }
@@ -727,7 +804,8 @@ ch_err ch_sq__put_batch(ch_sqlite *q, uint8_t *out_new, const ch_store_put *item
 		id = 0;
 		if (ch_sq__known_maybe(q, sk) || q->bulk.on) {
 			CH_TRY(ch_sq__find_cert(q, &id, c->sha256));
-			if (!id)
+			/* a repeat inside this call is in the load's dictionary (not yet readable) */
+			if (!id && (!q->bulk.on || ch_sq__bulk_maybe_cert(q, c->sha256)))
 				id = same_in_call(b, items, c->sha256);
 		}
 		if (out_new)

@@ -240,6 +240,10 @@ ch_err ch_sq__bulk_begin(ch_store *s, size_t max_bytes, bool *out_on)
 	 * cannot change inside a transaction, where an early end builds them), or building the
 	 * indexes of 10M certificates would take gigabytes of memory. */
 	CH_TRY(ch_sq__exec(q, "PRAGMA temp_store=FILE"));
+	/* The dictionary answers exactly what the known filter guessed: the filter's random probes
+	 * (several per value, in several filters) are pure cost now, and after the load the store
+	 * is past the size the filter serves. */
+	ch_sq__known_off(q);
 	q->bulk.max_bytes = max_bytes ? max_bytes : CH_SQ_BULK_DEFAULT_BYTES;
 	q->bulk.data_version = data_version(q);
 	q->next_id = q->next_val = 0;
@@ -397,6 +401,14 @@ ch_err ch_sq__bulk_find_val(ch_sqlite *q, int64_t *out, uint64_t hash, ch_store_
 	}
 out:
 	return err;
+}
+
+bool ch_sq__bulk_maybe_cert(const ch_sqlite *q, const uint8_t sha256[32])
+{
+	size_t j = SIZE_MAX;
+	int64_t id;
+
+	return probe(&q->bulk.certs, ch_sq__sha_key(sha256), &j, &id);
 }
 
 bool ch_sq__bulk_maybe_val(const ch_sqlite *q, uint64_t hash)

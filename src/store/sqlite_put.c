@@ -251,27 +251,6 @@ ch_err ch_sq__resolve(ch_sqlite *q, int64_t *out_id, ch_store_attr attr, const c
 	return err;
 }
 
-static int val_cmp(const void *a, const void *b)
-{
-	const ch_store__val *x = a, *y = b;
-
-	if (x->attr != y->attr)
-		return (int)x->attr - (int)y->attr;
-	return strcmp(x->text, y->text);
-}
-
-/* unique_vals sorts the derived values and drops repeats (a name twice, equal OUs...). */
-void ch_sq__unique_vals(ch_store__vals *v)
-{
-	size_t o = 0;
-
-	qsort(v->v, v->n, sizeof *v->v, val_cmp);
-	for (size_t i = 0; i < v->n; i++)
-		if (o == 0 || val_cmp(&v->v[o - 1], &v->v[i]) != 0)
-			v->v[o++] = v->v[i];
-	v->n = o;
-}
-
 /* stored_text maps a value to its stored text: names reversed, serials joined with the id of
  * their issuer DN. Returns a pointer to `text` itself or into q->scratch. */
 ch_err ch_sq__stored_text(ch_sqlite *q, const char **out, ch_store_attr attr, const char *text,

@@ -117,6 +117,27 @@ static ch_err key_values(ch_store__vals *v, const ch_cert *c)
 	return push(v, CH_SA_KEY, scratch_put(v, lab, strlen(lab), false));
 }
 
+static int val_cmp(const void *a, const void *b)
+{
+	const ch_store__val *x = a, *y = b;
+
+	if (x->attr != y->attr)
+		return (int)x->attr - (int)y->attr;
+	return strcmp(x->text, y->text);
+}
+
+/* unique sorts the derived values and drops repeats (a name twice, equal OUs...). */
+static void unique(ch_store__vals *v)
+{
+	size_t o = 0;
+
+	qsort(v->v, v->n, sizeof *v->v, val_cmp);
+	for (size_t i = 0; i < v->n; i++)
+		if (o == 0 || val_cmp(&v->v[o - 1], &v->v[i]) != 0)
+			v->v[o++] = v->v[i];
+	v->n = o;
+}
+
 ch_err ch_store__derive(ch_store__vals *v, const ch_store_put *p)
 {
 	const ch_cert *c = p->cert;
@@ -160,8 +181,31 @@ ch_err ch_store__derive(ch_store__vals *v, const ch_store_put *p)
 		CH_TRY(push(v, CH_SA_FLAG, "precert"));
 	CH_TRY(key_values(v, c));
 	CH_TRY(push(v, CH_SA_SIG, c->sig_alg));
+	unique(v);
 out:
 	return err;
+}
+
+ch_err ch_store_derived_new(ch_store_derived **out)
+{
+	if (!(*out = calloc(1, sizeof **out)))
+		return ch_error_set(CH_ERR_NOMEM, "out of memory deriving values");
+	return CH_OK;
+}
+
+void ch_store_derived_free(ch_store_derived *v)
+{
+	if (!v)
+		return;
+	ch_store__vals_free(v);
+	free(v);
+}
+
+ch_err ch_store_derive(ch_store_derived *v, const ch_store_put *p)
+{
+	if (!v || !p || !p->cert)
+		return ch_error_set(CH_ERR_INVALID, "store: nothing to derive values from");
+	return ch_store__derive(v, p);
 }
 
 void ch_store__vals_free(ch_store__vals *v)
