@@ -12,6 +12,15 @@
 
 #include "internal.h"
 
+/* malformed turns a failure to read the log's answer into evidence (CH_ERR_INTEGRITY); other
+ * failures (memory) keep their code. */
+static ch_err malformed(ch_err err, const char *what, uint64_t index)
+{
+	if (err != CH_ERR_PARSE && err != CH_ERR_LIMIT)
+		return err;
+	return ch_error_prefix(CH_ERR_INTEGRITY, "%s of entry %" PRIu64, what, index);
+}
+
 /* fetch GETs base + path into body (the client's retries and --max-rps spacing apply). */
 static ch_err fetch(ch_ct_http *http, const char *base, const char *path, ch_buf *body)
 {
@@ -34,8 +43,8 @@ static ch_err last_leaf_hash(uint8_t out[32], ch_ct_http *http, ch_hash *h, cons
 	snprintf(path, sizeof path, "ct/v1/get-entries?start=%" PRIu64 "&end=%" PRIu64, n - 1,
 		 n - 1);
 	CH_TRY(fetch(http, base, path, body));
-	if (ch_ct_entries_parse_json(&es, body->data, body->len) != CH_OK)
-		return ch_error_prefix(CH_ERR_INTEGRITY, "get-entries of entry %" PRIu64, n - 1);
+	if ((err = ch_ct_entries_parse_json(&es, body->data, body->len)) != CH_OK)
+		return malformed(err, "get-entries", n - 1);
 	if (es.num == 0)
 		err = ch_error_set(CH_ERR_INTEGRITY, "get-entries of entry %" PRIu64 " returned no "
 				   "entries", n - 1);
@@ -64,8 +73,8 @@ static ch_err proof_by_hash(ch_ct_proof *out, ch_ct_http *http, const char *base
 	q[k] = '\0';
 	snprintf(path, sizeof path, "ct/v1/get-proof-by-hash?hash=%s&tree_size=%" PRIu64, q, n);
 	CH_TRY(fetch(http, base, path, body));
-	if (ch_ct_proof_parse_json(out, body->data, body->len) != CH_OK)
-		return ch_error_prefix(CH_ERR_INTEGRITY, "get-proof-by-hash of entry %" PRIu64, n - 1);
+	if ((err = ch_ct_proof_parse_json(out, body->data, body->len)) != CH_OK)
+		return malformed(err, "get-proof-by-hash", n - 1);
 out:
 	return err;
 }
@@ -105,10 +114,10 @@ ch_err ch_ct__rfc6962_end(ch_merkle_range *out, ch_ct_http *http, ch_hash *h, co
 		return other_index(h, &p, lh, sth);
 	err = ch_merkle_range_from_last(out, h, n, lh, (const uint8_t(*)[32])p.hashes,
 					p.num_hashes);
+	if (err == CH_ERR_INTEGRITY)
+		return ch_error_prefix(err, "get-proof-by-hash of entry %" PRIu64, n - 1);
 	if (err)
-		return err == CH_ERR_INTEGRITY ? ch_error_prefix(err, "get-proof-by-hash of entry %"
-								 PRIu64, n - 1)
-					       : err;
+		return err;
 	CH_TRY(ch_merkle_range_root(out, h, root));
 	if (memcmp(root, sth->root, 32) != 0) {
 		ch_merkle_range_init(out);
