@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """RFC 6962 face of a static-ct-api fixture log (written by ch_ct_writer), for tests.
 
-Serves GET /<mode>/<log dir>/ct/v1/{get-sth,get-entries,get-sth-consistency,get-roots} on
+Serves GET /<mode>/<log dir>/ct/v1/{get-sth,get-entries,get-sth-consistency,get-proof-by-hash,
+get-roots} on
 127.0.0.1 from the log directory's checkpoint, tiles and issuers: the STH signature is the
 checkpoint's RFC6962NoteSignature (static-ct-api says the two convert into each other), entries
 are rebuilt from the data tiles, proofs are computed from the level-0 tiles (RFC 6962 2.1.2).
@@ -13,6 +14,11 @@ are rebuilt from the data tiles, proofs are computed from the level-0 tiles (RFC
   stall  wait 3 s before answering the first request for each URL
   page   answer at most 7 entries per get-entries (the log's own page size)
   slow   wait 0.25 s before answering every request (a log far away)
+or lies about proofs by hash (everything else stays honest):
+  lieproof  get-proof-by-hash: one bit of the audit path's last hash flipped
+  lieindex  get-proof-by-hash: the leaf's real audit path, under leaf_index - 1
+  dupleaf   get-entries of the last entry alone serves entry 0 (as if the log held the same
+            leaf twice: get-proof-by-hash then honestly names index 0)
 
 usage: ct_rfc6962_server.py ROOT PORT
 """
@@ -126,6 +132,33 @@ def mth(h):
     return hashlib.sha256(b"\1" + mth(h[:k]) + mth(h[k:])).digest()
 
 
+def path(m, h):
+    """PATH(m, D[n]) of RFC 6962 2.1.1: the audit path of leaf m."""
+    n = len(h)
+    if n <= 1:
+        return []
+    k = 1
+    while k * 2 < n:
+        k *= 2
+    if m < k:
+        return path(m, h[:k]) + [mth(h[k:])]
+    return path(m - k, h[k:]) + [mth(h[:k])]
+
+
+def proof_by_hash(d, mode, leaf, size):
+    """get-proof-by-hash: the first leaf with that hash, as a log finds it."""
+    h = leaf_hashes(d, size)
+    if leaf not in h:
+        return None
+    m = h.index(leaf)
+    p = path(m, h)
+    if mode == "lieproof" and p:
+        p[-1] = bytes([p[-1][0] ^ 1]) + p[-1][1:]
+    if mode == "lieindex" and m > 0:
+        m -= 1
+    return {"leaf_index": m, "audit_path": [base64.b64encode(x).decode() for x in p]}
+
+
 def subproof(m, h, b):
     n = len(h)
     if m == n:
@@ -155,7 +188,7 @@ class Handler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         parts = url.path.strip("/").split("/")
         mode, name, call = parts[0], parts[1], parts[-1]
-        q = {k: int(v[0]) for k, v in parse_qs(url.query).items()}
+        q = {k: int(v[0]) if k != "hash" else v[0] for k, v in parse_qs(url.query).items()}
         with LOCK:
             first = self.path not in SEEN
             SEEN.add(self.path)
@@ -177,6 +210,8 @@ class Handler(BaseHTTPRequestHandler):
             end = min(q["end"], size - 1, q["start"] + (6 if mode == "page" else 999))
             if q["start"] > end:
                 return self.send(400, b"bad range")
+            if mode == "dupleaf" and q["start"] == end == size - 1:
+                q["start"] = end = 0
             out = {"entries": entries(d, q["start"], end, size)}
         elif call == "get-sth-consistency":
             if not 0 < q["first"] <= q["second"] <= size:
@@ -184,6 +219,12 @@ class Handler(BaseHTTPRequestHandler):
             h = leaf_hashes(d, q["second"])
             p = [] if q["first"] == q["second"] else subproof(q["first"], h, True)
             out = {"consistency": [base64.b64encode(x).decode() for x in p]}
+        elif call == "get-proof-by-hash":
+            if not 0 < q["tree_size"] <= size:
+                return self.send(400, b"bad tree size")
+            out = proof_by_hash(d, mode, base64.b64decode(q["hash"]), q["tree_size"])
+            if out is None:
+                return self.send(400, b"hash not found")
         elif call == "get-roots":
             out = {"certificates": [base64.b64encode(open(os.path.join(d, "issuer", f), "rb").read()).decode()
                                     for f in sorted(os.listdir(os.path.join(d, "issuer")))]}

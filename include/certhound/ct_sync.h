@@ -42,7 +42,9 @@ typedef struct ch_ct_sync_progress {
 
 typedef struct ch_ct_sync_opts {
 	uint64_t max_entries;   /* stop after this many entries (0 = up to the tree head) */
-	bool start_at_end;      /* first sync of a tiled log: skip history */
+	bool start_at_end;      /* first sync of a log: skip history, start at the tree head
+	                           (tiled: from hash tiles; RFC 6962: from the last entry and its
+	                           get-proof-by-hash audit path); ignored once a sync state exists */
 	unsigned batch;         /* entries asked per get-entries (default 1000; logs may cap it) */
 	unsigned chunk;         /* entries verified and committed together (default 8192) */
 	unsigned retries;       /* HTTP retries (4 when opts is NULL; 0 here means none) */

@@ -55,6 +55,17 @@ ch_err ch_merkle_range_append(ch_merkle_range *r, ch_hash *h,
 ch_err ch_merkle_range_append_subtree(ch_merkle_range *r, ch_hash *h, unsigned height,
 				      const uint8_t hash[CH_MERKLE_HASH_LEN]) CH_WARN_UNUSED;
 
+/* ch_merkle_range_from_last builds *out, the compact range of the tree of `size` > 0 leaves, from
+ * the hash of its last leaf (index size - 1) and that leaf's audit path (RFC 6962 §2.1.1): the
+ * path's first ctz(size) hashes fold with the leaf into the right-most complete subtree, the
+ * others are the larger subtrees to its left, smallest first. Nothing here is trusted: the
+ * caller compares ch_merkle_range_root(out) with a signed root. CH_ERR_INTEGRITY when the path
+ * has the wrong length for `size`, CH_ERR_INVALID when size is 0 or above 2^63. */
+ch_err ch_merkle_range_from_last(ch_merkle_range *out, ch_hash *h, uint64_t size,
+				 const uint8_t leaf_hash[CH_MERKLE_HASH_LEN],
+				 const uint8_t (*path)[CH_MERKLE_HASH_LEN],
+				 size_t num_path) CH_WARN_UNUSED;
+
 /* ch_merkle_range_root writes the Merkle Tree Hash of leaves [0, r->size). */
 ch_err ch_merkle_range_root(const ch_merkle_range *r, ch_hash *h,
 			    uint8_t out[CH_MERKLE_HASH_LEN]) CH_WARN_UNUSED;

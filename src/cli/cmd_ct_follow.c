@@ -340,6 +340,8 @@ static void follow_usage(FILE *f)
 	      "  --poll S             seconds between passes of a log (default 60)\n"
 	      "  --jobs N             logs syncing at the same time (default 8)\n"
 	      "  --once               one pass, then exit (what ct sync --all-usable does)\n"
+	      "  --start-at-end       a log never synced before starts at its current tree head\n"
+	      "                       (no history; tiled and RFC 6962 logs, as for ct sync)\n"
 	      "  --chunk N, --batch N, --retries N, --timeout S, --max-rps N, --parallel N\n"
 	      "                    as for ct sync\n"
 	      "                    (--max-rps applies to each log)\n"

@@ -94,4 +94,16 @@ void ch_ct__http_get_many(ch_ct_http *c, const char *const *urls, ch_buf *outs, 
 /* ch_ct__http_requests returns how many requests (attempts included) were made. */
 uint64_t ch_ct__http_requests(const ch_ct_http *c);
 
+/* ---- --start-at-end for RFC 6962 logs ---- */
+
+/* ch_ct__rfc6962_end (rfc_end.c) sets *out to the compact range of the whole tree of the verified
+ * tree head sth (tree_size > 0) of the RFC 6962 log at base (ending in '/'): entry
+ * tree_size - 1 from get-entries, its audit path from get-proof-by-hash, the range rebuilt from
+ * both and checked against the signed root (--start-at-end). body is a work buffer.
+ * CH_ERR_INTEGRITY when the log's answers do not hash to the signed root (the message says
+ * how), CH_ERR_NOTFOUND when the log names an earlier index holding the same leaf, network
+ * errors as ch_ct__http_get. */
+ch_err ch_ct__rfc6962_end(ch_merkle_range *out, ch_ct_http *http, ch_hash *h, const char *base,
+			  const ch_ct_sth *sth, ch_buf *body) CH_WARN_UNUSED;
+
 #endif

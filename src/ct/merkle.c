@@ -102,6 +102,37 @@ out:
 	return err;
 }
 
+ch_err ch_merkle_range_from_last(ch_merkle_range *out, ch_hash *h, uint64_t size,
+				 const uint8_t leaf_hash[CH_MERKLE_HASH_LEN],
+				 const uint8_t (*path)[CH_MERKLE_HASH_LEN], size_t num_path)
+{
+	unsigned low, num;
+	ch_err err = CH_OK;
+
+	ch_merkle_range_init(out);
+	if (size == 0 || size > (uint64_t)1 << 63)
+		return ch_error_set(CH_ERR_INVALID, "merkle: no last leaf in a tree of %llu leaves",
+				    (unsigned long long)size);
+	low = (unsigned)__builtin_ctzll(size);
+	num = (unsigned)__builtin_popcountll(size);
+	if (num_path != low + num - 1)
+		return ch_error_set(CH_ERR_INTEGRITY, "audit path of the last leaf of a tree of %llu "
+				    "leaves has %zu hashes, not %u", (unsigned long long)size,
+				    num_path, low + num - 1);
+	/* The leaf is the right-most leaf of the smallest complete subtree: every sibling on the
+	 * way up to that subtree's root is on the left. */
+	memcpy(out->hashes[num - 1], leaf_hash, CH_MERKLE_HASH_LEN);
+	for (unsigned i = 0; i < low; i++)
+		CH_TRY(ch_merkle_node_hash(h, out->hashes[num - 1], path[i], out->hashes[num - 1]));
+	/* Above it, each sibling is a whole subtree of the range, the next larger one each time. */
+	for (unsigned j = 0; j + 1 < num; j++)
+		memcpy(out->hashes[j], path[num_path - 1 - j], CH_MERKLE_HASH_LEN);
+	out->size = size;
+	out->num_hashes = num;
+out:
+	return err;
+}
+
 ch_err ch_merkle_range_check(const ch_merkle_range *r)
 {
 	if (r->num_hashes > CH_MERKLE_MAX_DEPTH ||

@@ -448,6 +448,24 @@ out:
 	return err;
 }
 
+/* range_at_end_rfc6962 sets r to the compact range of the whole tree of `sth` without fetching
+ * its entries (--start-at-end): from the last entry and its audit path (rfc_end.c). */
+static ch_err range_at_end_rfc6962(sync *s, ch_merkle_range *r, const ch_ct_sth *sth)
+{
+	char t[200], why[CH_CT_EVIDENCE_MAX - 256];
+	ch_err err;
+
+	if (sth->tree_size == 0)
+		return CH_OK; /* an empty start; prove_prefix checks the empty root */
+	err = ch_ct__rfc6962_end(r, s->http, s->h, s->base, sth, &s->body);
+	s->res->requests = ch_ct__http_requests(s->http);
+	if (err != CH_ERR_INTEGRITY)
+		return err;
+	snprintf(why, sizeof why, "%s", ch_error_last());
+	fmt_sth(t, sizeof t, sth);
+	return evidence(s, "--start-at-end at the tree head (%s): %s", t, why);
+}
+
 /* check_consistent verifies that tree heads a (older, stored) and b (new) are consistent. */
 static ch_err check_consistent(sync *s, const ch_ct_sth *a, const ch_ct_sth *b)
 {
@@ -980,11 +998,10 @@ ch_err ch_ct_sync(ch_ct_sync_result *out, ch_store *store, ch_ingest *ig,
 		if (head.tree_size < stored.tree_size)
 			target = stored; /* a stale front end: keep the newer head we already had */
 	} else if (s->o.start_at_end) {
-		if (!log->tiled) {
-			err = ch_error_set(CH_ERR_INVALID, "ct sync: --start-at-end needs a tiled log");
-			goto out;
-		}
-		CH_TRY(extend_from_tiles(s, &range, head.tree_size, head.tree_size));
+		if (log->tiled)
+			CH_TRY(extend_from_tiles(s, &range, head.tree_size, head.tree_size));
+		else
+			CH_TRY(range_at_end_rfc6962(s, &range, &head));
 		CH_TRY(prove_prefix(s, &range, &head));
 		CH_TRY(save_checkpoint(s, &head, &range));
 		out->start = out->next = range.size;

@@ -2,7 +2,8 @@
  * certificates, served by a real HTTP server (python3 -m http.server) on 127.0.0.1, synced into
  * a real SQLite store through the ingest pipeline. Then the same against logs that lie: a bad
  * signature, a signed root that the tiles do not hash to, a fork (two inconsistent tree heads
- * under the same key), and a garbage entry in the middle of a data tile. */
+ * under the same key), and a garbage entry in the middle of a data tile. --start-at-end, tiled and
+ * RFC 6962 (the last entry and its get-proof-by-hash audit path), with proofs that lie. */
 #include "testlib.h"
 
 #include <certhound/ct_sync.h>
@@ -371,6 +372,116 @@ static void test_rfc6962(const ch_ct_key *key)
 	}
 }
 
+/* sync_end syncs with start_at_end set (as ct follow --start-at-end does on every pass) through
+ * the tiled face (mode NULL) or the RFC 6962 face in `mode`. */
+static ch_err sync_end(ch_ct_sync_result *res, db *d, const char *mode, const char *dir,
+		       const ch_ct_key *key)
+{
+	char url[256];
+	ch_ct_sync_log log = {url, mode == NULL, mode ? NULL : ORIGIN, key};
+	ch_ct_sync_opts o = {.start_at_end = true, .chunk = 100, .batch = 50, .retries = 1,
+			     .stall_seconds = 5, .backoff_ms = 10};
+
+	if (mode)
+		snprintf(url, sizeof url, "http://127.0.0.1:%d/%s/%s", port2, mode, dir);
+	else
+		snprintf(url, sizeof url, "http://127.0.0.1:%d/%s/", port, dir);
+	return ch_ct_sync(res, d->store, d->ig, &log, &o);
+}
+
+/* has_state tells whether a sync state (checkpoint) is stored for the log of key. */
+static bool has_state(db *d, const ch_ct_key *key)
+{
+	char source[64];
+	ch_buf b;
+	ch_err err;
+
+	ch_ct_sync_source_id(source, key);
+	ch_buf_init(&b, CH_STORE_CHECKPOINT_MAX);
+	err = ch_store_checkpoint_get(d->store, &b, source);
+	ch_buf_free(&b);
+	CHECK(err == CH_OK || err == CH_ERR_NOTFOUND);
+	return err == CH_OK;
+}
+
+/* --start-at-end, tiled and RFC 6962 (last entry + get-proof-by-hash): the first sync stores no
+ * entry and records the verified tree head; once the log grows, the next sync proves
+ * consistency and stores exactly the new entries. A proof that lies, a signed root that the
+ * honest proof does not reach, or an index naming another leaf leave no sync state. */
+static void test_start_at_end(const ch_ct_key *key)
+{
+	static const char *const liars[][3] = {
+		{"lieproof", "grow", "do not hash to the signed root"},
+		{"lieindex", "grow", "names leaf_index 298 and does not prove it"},
+		{"ok", "liar", "do not hash to the signed root"},
+	};
+	ch_ct_writer *w = NULL, *e = NULL;
+	ch_ct_sync_result res;
+	char path[700];
+	db d[2], t;
+
+	snprintf(path, sizeof path, "%s/grow", root_dir);
+	CHECK(ch_ct_writer_new(&w, path, ORIGIN, key_path) == CH_OK);
+	add_entries(w, "grow", 0, 300);
+	CHECK(ch_ct_writer_publish(w, TS0 + 400000, NULL) == CH_OK);
+	for (int k = 0; k < 2; k++) {
+		db_open(&d[k], k ? "end-rfc" : "end-tiled");
+		CHECK(sync_end(&res, &d[k], k ? "ok" : NULL, "grow", key) == CH_OK);
+		CHECK(res.start == 300 && res.next == 300 && res.entries == 0);
+		CHECK(res.sth.tree_size == 300 && has_state(&d[k], key));
+		CHECK(stats(&d[k]).certificates == 0 && stats(&d[k]).sightings == 0);
+		/* RFC 6962: get-sth, get-entries of entry 299 alone, get-proof-by-hash */
+		CHECK(!k || res.requests == 3);
+	}
+	/* Liars: exit 4, nothing stored, no state (a later plain sync starts at 0). */
+	for (size_t i = 0; i < sizeof liars / sizeof liars[0]; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "end-liar-%zu", i);
+		db_open(&t, name);
+		CHECK(sync_end(&res, &t, liars[i][0], liars[i][1], key) == CH_ERR_INTEGRITY);
+		CHECK(strstr(res.evidence, liars[i][2]) != NULL);
+		CHECK(strstr(res.evidence, "--start-at-end") != NULL);
+		CHECK(!has_state(&t, key) && stats(&t).certificates == 0);
+		CHECK(sync_rfc(&res, &t, "ok", "grow", key, 10) == CH_OK);
+		CHECK(res.start == 0 && res.next == 10);
+		db_close(&t);
+	}
+	/* The last entry's leaf also at index 0: no lie shown, no audit path either. */
+	db_open(&t, "end-dup");
+	CHECK(sync_end(&res, &t, "dupleaf", "grow", key) == CH_ERR_NOTFOUND);
+	CHECK(strstr(ch_error_last(), "same leaf hash as entry 0") != NULL);
+	CHECK(!has_state(&t, key) && stats(&t).certificates == 0);
+	db_close(&t);
+
+	/* The log grows by 250: exactly those are stored, after a consistency proof. */
+	add_entries(w, "grow", 300, 250);
+	CHECK(ch_ct_writer_publish(w, TS0 + 900000, NULL) == CH_OK);
+	for (int k = 0; k < 2; k++) {
+		CHECK(sync_end(&res, &d[k], k ? "ok" : NULL, "grow", key) == CH_OK);
+		CHECK(res.start == 300 && res.next == 550 && res.entries == 250);
+		CHECK(res.sth.tree_size == 550);
+		CHECK(stats(&d[k]).sightings == 250 && stats(&d[k]).certificates == 251);
+		CHECK(sync_end(&res, &d[k], k ? "ok" : NULL, "grow", key) == CH_OK);
+		CHECK(res.start == 550 && res.entries == 0);
+		db_close(&d[k]);
+	}
+
+	/* An empty log: an empty start, then its first entries. */
+	snprintf(path, sizeof path, "%s/empty", root_dir);
+	CHECK(ch_ct_writer_new(&e, path, ORIGIN, key_path) == CH_OK);
+	CHECK(ch_ct_writer_publish(e, TS0, NULL) == CH_OK);
+	db_open(&t, "end-empty");
+	CHECK(sync_end(&res, &t, "ok", "empty", key) == CH_OK);
+	CHECK(res.next == 0 && res.sth.tree_size == 0 && has_state(&t, key));
+	add_entries(e, "empty", 0, 5);
+	CHECK(ch_ct_writer_publish(e, TS0 + 10000, NULL) == CH_OK);
+	CHECK(sync_end(&res, &t, "ok", "empty", key) == CH_OK);
+	CHECK(res.start == 0 && res.next == 5 && res.entries == 5 && stats(&t).sightings == 5);
+	db_close(&t);
+	ch_ct_writer_free(w);
+	ch_ct_writer_free(e);
+}
+
 /* certhound ct sync: output and exit codes. */
 static void test_cli(const ch_ct_key *key)
 {
@@ -398,6 +509,23 @@ static void test_cli(const ch_ct_key *key)
 		 ">%s/cli.out 2>&1", ch_test_cli(), root_dir, keyfile, port2, root_dir);
 	rc = system(cmd);
 	CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 4);
+	/* --start-at-end on an RFC 6962 log (grown to 550 by test_start_at_end), then a liar. */
+	snprintf(cmd, sizeof cmd, "%s --db %s/cli3.db ct sync --key %s --start-at-end "
+		 "http://127.0.0.1:%d/ok/grow >%s/cli.out 2>&1", ch_test_cli(), root_dir, keyfile,
+		 port2, root_dir);
+	rc = system(cmd);
+	CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 0);
+	snprintf(cmd, sizeof cmd, "grep -q 'entries stored: 0 (from index 550 to 550)' %s/cli.out && "
+		 "grep -q 'tree size: 550' %s/cli.out", root_dir, root_dir);
+	CHECK(system(cmd) == 0);
+	snprintf(cmd, sizeof cmd, "%s --db %s/cli4.db ct sync --key %s --start-at-end "
+		 "http://127.0.0.1:%d/lieproof/grow >%s/cli.out 2>&1", ch_test_cli(), root_dir,
+		 keyfile, port2, root_dir);
+	rc = system(cmd);
+	CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 4);
+	snprintf(cmd, sizeof cmd, "grep -q 'evidence: --start-at-end at the tree head' %s/cli.out",
+		 root_dir);
+	CHECK(system(cmd) == 0);
 }
 
 /* sql runs a statement on a store file directly (to play a corrupted or tampered store). */
@@ -647,6 +775,7 @@ static void test_sync(void)
 	db_close(&d3);
 
 	test_rfc6962(key);
+	test_start_at_end(key);
 	test_cli(key);
 	test_verify(key);
 	test_link(key);
