@@ -4,7 +4,11 @@
  * SHA-256, the certificate's length and the serial must agree, or we abort().
  *
  * Every string and array of an accepted record is read end to end, so a length that points
- * past the decoder's arena shows up under ASan. */
+ * past the decoder's arena shows up under ASan.
+ *
+ * The same bytes also go to ch_cert_tbs_sha256 as a bare TBSCertificate (what a CT log records
+ * for a precertificate), and for an accepted certificate its TBS element must give exactly the
+ * record's tbs_sha256, or we abort(). */
 #include <certhound/x509.h>
 
 #include <openssl/asn1.h>
@@ -125,15 +129,33 @@ static void differential(const ch_cert *c, const uint8_t *data, size_t size)
 	X509_free(x);
 }
 
+/* same_tbs checks that the bare-TBS fingerprint of an accepted certificate's TBS is its
+ * tbs_sha256. */
+static void same_tbs(ch_hash *h, const ch_cert *c)
+{
+	uint8_t fp[32];
+
+	if (ch_cert_tbs_sha256(fp, h, c->tbs.data, c->tbs.len) != CH_OK ||
+	    memcmp(fp, c->tbs_sha256, 32) != 0) {
+		fprintf(stderr, "fuzz_x509: ch_cert_tbs_sha256 of the TBS differs from tbs_sha256\n");
+		abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static ch_cert *c;
+	static ch_hash *h;
+	uint8_t fp[32];
 
-	if (!c && ch_cert_new(&c) != CH_OK)
+	if ((!c && ch_cert_new(&c) != CH_OK) || (!h && ch_hash_new(&h) != CH_OK))
 		abort();
+	if (ch_cert_tbs_sha256(fp, h, data, size) == CH_OK)
+		touch(fp, sizeof fp);
 	if (ch_cert_parse(c, data, size, CH_PARSE_ALL) == CH_OK) {
 		touch_cert(c);
 		differential(c, data, size);
+		same_tbs(h, c);
 	}
 	return 0;
 }

@@ -30,6 +30,17 @@ ch_err ch_ct_writer_new(ch_ct_writer **out, const char *dir, const char *origin,
 ch_err ch_ct_writer_add(ch_ct_writer *w, uint64_t timestamp_ms, const uint8_t *der, size_t len,
 			bool precert, const uint8_t *issuer, size_t issuer_len) CH_WARN_UNUSED;
 
+/* ch_ct_writer_add_psc appends a precert_entry for a precertificate `der` signed by a
+ * Precertificate Signing Certificate `psc` (EKU 1.3.6.1.4.1.11129.2.4.4) that the CA `ca`
+ * issued, as RFC 6962 section 3.1 has a log record it: the TBS with the poison removed and
+ * its issuer name and authority key identifier (when present) changed to those of the final
+ * issuer (the PSC's own issuer and authority key identifier), the issuer key hash of `ca`, and
+ * the chain [psc, ca] (both written under issuer/). CH_ERR_INVALID when der has no poison
+ * extension or has an authority key identifier but psc has none. */
+ch_err ch_ct_writer_add_psc(ch_ct_writer *w, uint64_t timestamp_ms, const uint8_t *der,
+			    size_t len, const uint8_t *psc, size_t psc_len, const uint8_t *ca,
+			    size_t ca_len) CH_WARN_UNUSED;
+
 /* ch_ct_writer_publish writes the partial tiles for the current size and a checkpoint signed at
  * timestamp_ms. With lie_root non-NULL the checkpoint claims that root instead (a validly
  * signed tree head that does not match the tiles: for hostile-log tests). */

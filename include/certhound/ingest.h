@@ -87,6 +87,23 @@ void ch_ingest_free(ch_ingest *ig);
 ch_err ch_ingest_add(ch_ingest *ig, const uint8_t *der, size_t der_len,
 		     const ch_sighting *sighting) CH_WARN_UNUSED;
 
+/* One item with what its source knows beyond the DER. Zero-initialise it and set what applies,
+ * so that fields added later stay unset for older callers. */
+typedef struct ch_ingest_item {
+	const uint8_t *der;            /* the DER certificate (required) */
+	size_t der_len;
+	const ch_sighting *sighting;   /* optional: where it was seen (copied) */
+	/* optional: the TBS fingerprint to store instead of the one derived from the DER
+	 * (ch_store_put.tbs_sha256). The ct module gives it for precert_entries: the fingerprint
+	 * of the logged TBS (ch_cert_tbs_sha256), which links a precertificate signed by a
+	 * Precertificate Signing Certificate to its final certificate. 32 bytes, copied. */
+	const uint8_t *tbs_sha256;
+} ch_ingest_item;
+
+/* ch_ingest_add_item is ch_ingest_add for an item with more than DER and sighting (see
+ * ch_ingest_item); the same return values. */
+ch_err ch_ingest_add_item(ch_ingest *ig, const ch_ingest_item *item) CH_WARN_UNUSED;
+
 /* ch_ingest_add_at is ch_ingest_add followed by ch_ingest_checkpoint(source_id, ckpt), except
  * that the checkpoint is recorded before the batch holding this item can commit: the committed
  * checkpoint then always covers exactly the items committed, this one included. Sources that

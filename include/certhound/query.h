@@ -64,7 +64,9 @@ const char *ch_query_field_name(ch_field field);
  * certificates as needed one after another (the decoder's memory is reused), then clear. */
 typedef struct ch_query_cert {
 	ch_store_record *record; /* owned */
-	ch_cert *cert;           /* decoded with CH_PARSE_ALL; views into record->der */
+	ch_cert *cert;           /* decoded with CH_PARSE_ALL; views into record->der; its
+				  * tbs_sha256 is the stored TBS value (for a precertificate
+				  * synced from CT, its logged TBS's: see ch_store_put) */
 	ch_str *names;           /* CH_SA_NAME values (views into record) */
 	size_t num_names;
 	ch_str *domains;         /* CH_SA_DOMAIN values */

@@ -159,7 +159,9 @@ typedef struct ch_sighting {
 
 /* One certificate to store. The store derives every value from `cert` (which must have been
  * parsed with CH_PARSE_ALL and whose DER buffer must still be alive) plus the names and
- * registrable domains the names module derived. */
+ * registrable domains the names module derived, except the TBS fingerprint when the source
+ * knows a better one (tbs_sha256 below). Values are derived when a certificate is first
+ * stored; a later copy of it adds only its sighting. */
 typedef struct ch_store_put {
 	const ch_cert *cert;
 	const char *const *names;      /* normalised host names (the record's `names`) */
@@ -173,6 +175,11 @@ typedef struct ch_store_put {
 	int der_form;
 	const uint8_t *der_z;
 	size_t der_z_len;
+	/* optional (NULL: cert->tbs_sha256): the 32-byte TBS fingerprint to store as the CH_SA_TBS
+	 * value, for a precertificate whose CT log entry recorded a TBS other than its own: one
+	 * signed by a Precertificate Signing Certificate, whose logged TBS (ch_cert_tbs_sha256)
+	 * names the final issuer and so links it to its final certificate. */
+	const uint8_t *tbs_sha256;
 	/* optional: the values ch_store_derive made of this very put ahead of the call (the
 	 * ingest pipeline derives on its caller's thread); NULL: the store derives them. */
 	const struct ch_store_derived *derived;

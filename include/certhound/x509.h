@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include <certhound/err.h>
+#include <certhound/hash.h>
 #include <certhound/util.h>
 
 /* Hard limits: inputs over these are rejected, not truncated. */
@@ -208,6 +209,17 @@ void ch_cert_free(ch_cert *c);
  * certificate are tolerated and flagged (trailing_data). On failure returns CH_ERR_PARSE with
  * ch_error_last() naming the structure and byte offset, and out is left unusable. */
 ch_err ch_cert_parse(ch_cert *out, const uint8_t *der, size_t der_len, unsigned flags) CH_WARN_UNUSED;
+
+/* ch_cert_tbs_sha256 writes into out the TBS fingerprint of a bare TBSCertificate
+ * (tbs[0..tbs_len), exactly one element): SHA-256 of it with the CT poison and SCT-list
+ * extensions removed, by the same rule as ch_cert_parse's tbs_sha256, so a certificate's TBS
+ * gives that certificate's tbs_sha256. For the TBS a CT log records in a precert_entry (issuer
+ * and authority key identifier already the final issuer's when a Precertificate Signing
+ * Certificate signed the precertificate, RFC 6962 section 3.1), it is the final certificate's
+ * fingerprint. h is a hashing handle of the caller's. CH_ERR_PARSE when the TBS cannot be
+ * walked to its extensions (which must come last). */
+ch_err ch_cert_tbs_sha256(uint8_t out[32], ch_hash *h, const uint8_t *tbs,
+			  size_t tbs_len) CH_WARN_UNUSED;
 
 /* ch_cert_ext_find returns the first extension with the given dotted OID, or NULL. */
 const ch_ext *ch_cert_ext_find(const ch_cert *c, const char *oid_text);

@@ -30,6 +30,8 @@ typedef struct item {
 	uint64_t ts;        /* entry timestamp, ms */
 	ch_bytes raw;       /* RFC 6962: the whole MerkleTreeLeaf */
 	ch_bytes te;        /* the TimestampedEntry (empty when undecodable) */
+	bool has_tbs;       /* precert_entry: tbs is the fingerprint of the logged TBS */
+	uint8_t tbs[32];
 	size_t rec_off;     /* its entry record (ct.h) in sync.recs */
 	size_t rec_len;
 	char why[160];      /* why it is undecodable */
@@ -584,6 +586,14 @@ static ch_err push_item(sync *s, const ch_ct_entry *e, bool ok, const char *why,
 	}
 	if (s->o.no_store || !ok)
 		return CH_OK;
+	/* The store links a precertificate to its final certificate by the logged TBS's
+	 * fingerprint (the final issuer's even when a Precertificate Signing Certificate signed
+	 * it); a logged TBS that cannot be walked leaves the one derived from the DER. */
+	if (e->type == CH_CT_PRECERT_ENTRY) {
+		it->has_tbs = ch_cert_tbs_sha256(it->tbs, s->h, e->tbs.data, e->tbs.len) == CH_OK;
+		if (!it->has_tbs)
+			ch_error_clear();
+	}
 	for (size_t i = 0; i < e->num_fingerprints; i++)
 		CH_TRY(note_issuer(s, e->fingerprints + 32 * i, NULL));
 	for (size_t i = 0; i < e->num_chain && !e->num_fingerprints; i++) {
@@ -821,6 +831,7 @@ static ch_err feed(sync *s, uint64_t first, const ch_ct_sth *sth, const ch_merkl
 		ch_store_ct_entry *row = &s->rows[i];
 		ch_sighting sg = {.kind = CH_SOURCE_CT, .source = s->res->log_id,
 				  .index = (int64_t)(first + i), .timestamp = (int64_t)(it->ts / 1000)};
+		ch_ingest_item item_in = {.sighting = &sg};
 		char where[128];
 
 		memset(row, 0, sizeof *row);
@@ -833,7 +844,10 @@ static ch_err feed(sync *s, uint64_t first, const ch_ct_sth *sth, const ch_merkl
 			rejected++;
 			continue;
 		}
-		CH_TRY(ch_ingest_add(s->ig, it->der.data, it->der.len, &sg));
+		item_in.der = it->der.data;
+		item_in.der_len = it->der.len;
+		item_in.tbs_sha256 = it->has_tbs ? it->tbs : NULL;
+		CH_TRY(ch_ingest_add_item(s->ig, &item_in));
 		ch_ingest_get_counts(s->ig, &c);
 		if (c.rejected != rejected) { /* the pipeline did not store it */
 			rejected = c.rejected;

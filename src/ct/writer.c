@@ -258,27 +258,47 @@ out:
 	return err;
 }
 
-ch_err ch_ct_writer_add(ch_ct_writer *w, uint64_t timestamp_ms, const uint8_t *der, size_t len,
-			bool precert, const uint8_t *issuer, size_t issuer_len)
+/* put_chain writes the TileLeaf's chain fingerprints and each issuer file once in a row. */
+static ch_err put_chain(ch_ct_writer *w, const ch_bytes *chain, size_t n)
+{
+	uint8_t fp[32];
+	char hex[65], rel[128];
+	ch_err err = CH_OK;
+
+	CH_TRY(put_uint(&w->data, 32 * n, 2));
+	for (size_t i = 0; i < n; i++) {
+		CH_TRY(ch_hash_sha256(w->h, fp, chain[i].data, chain[i].len));
+		CH_TRY(ch_buf_append(&w->data, fp, 32));
+		ch_hex_encode(hex, fp, 32);
+		snprintf(rel, sizeof rel, "issuer/%s", hex);
+		if (!w->have_written || memcmp(fp, w->written_fp, 32) != 0) {
+			CH_TRY(write_file(w, rel, chain[i].data, chain[i].len));
+			memcpy(w->written_fp, fp, 32);
+			w->have_written = true;
+		}
+	}
+out:
+	return err;
+}
+
+/* add_entry appends one TileLeaf: an x509_entry for der, or, when tbs is not NULL, a
+ * precert_entry logging tbs with issuer key hash ikh for the precertificate der; then the
+ * chain's fingerprints. */
+static ch_err add_entry(ch_ct_writer *w, uint64_t timestamp_ms, const uint8_t *der, size_t len,
+			const ch_buf *tbs, const uint8_t ikh[32], const ch_bytes *chain,
+			size_t num_chain)
 {
 	size_t start = w->data.len, te_len;
-	uint8_t ikh[32], lh[32], fp[32];
-	char hex[65], rel[128];
-	ch_buf tbs;
-	ch_err err;
+	uint8_t lh[32];
+	char rel[128];
+	ch_err err = CH_OK;
 
-	ch_buf_init(&tbs, CH_CT_MAX_CERT);
-	if (precert && !issuer) {
-		err = ch_error_set(CH_ERR_INVALID, "writer: a precertificate needs its issuer");
-		goto out;
-	}
 	CH_TRY(put_uint(&w->data, timestamp_ms, 8));
-	CH_TRY(put_uint(&w->data, precert ? 1 : 0, 2));
-	if (precert) {
-		CH_TRY(precert_parts(w, &tbs, ikh, der, len, issuer, issuer_len));
+	CH_TRY(put_uint(&w->data, tbs ? 1 : 0, 2));
+	if (tbs) {
 		CH_TRY(ch_buf_append(&w->data, ikh, 32));
-		CH_TRY(put_uint(&w->data, tbs.len, 3));
-		CH_TRY(ch_buf_append(&w->data, tbs.data, tbs.len));
+		CH_TRY(put_uint(&w->data, tbs->len, 3));
+		CH_TRY(ch_buf_append(&w->data, tbs->data, tbs->len));
 	} else {
 		CH_TRY(put_uint(&w->data, len, 3));
 		CH_TRY(ch_buf_append(&w->data, der, len));
@@ -293,22 +313,11 @@ ch_err ch_ct_writer_add(ch_ct_writer *w, uint64_t timestamp_ms, const uint8_t *d
 	CH_TRY(ch_hash_sha256_add(w->h, "\0\0\0", 3));
 	CH_TRY(ch_hash_sha256_add(w->h, w->data.data + start, te_len));
 	CH_TRY(ch_hash_sha256_end(w->h, lh));
-	if (precert) {
+	if (tbs) {
 		CH_TRY(put_uint(&w->data, len, 3));
 		CH_TRY(ch_buf_append(&w->data, der, len));
 	}
-	CH_TRY(put_uint(&w->data, issuer ? 32 : 0, 2));
-	if (issuer) {
-		CH_TRY(ch_hash_sha256(w->h, fp, issuer, issuer_len));
-		CH_TRY(ch_buf_append(&w->data, fp, 32));
-		ch_hex_encode(hex, fp, 32);
-		snprintf(rel, sizeof rel, "issuer/%s", hex);
-		if (!w->have_written || memcmp(fp, w->written_fp, 32) != 0) {
-			CH_TRY(write_file(w, rel, issuer, issuer_len));
-			memcpy(w->written_fp, fp, 32);
-			w->have_written = true;
-		}
-	}
+	CH_TRY(put_chain(w, chain, num_chain));
 	CH_TRY(ch_merkle_range_append(&w->range, w->h, lh));
 	CH_TRY(push_hash(w, 0, lh));
 	if (++w->data_n == CH_CT_TILE_WIDTH) {
@@ -318,7 +327,94 @@ ch_err ch_ct_writer_add(ch_ct_writer *w, uint64_t timestamp_ms, const uint8_t *d
 		w->data_n = 0;
 	}
 out:
+	return err;
+}
+
+ch_err ch_ct_writer_add(ch_ct_writer *w, uint64_t timestamp_ms, const uint8_t *der, size_t len,
+			bool precert, const uint8_t *issuer, size_t issuer_len)
+{
+	ch_bytes chain = {issuer, issuer_len};
+	uint8_t ikh[32];
+	ch_buf tbs;
+	ch_err err = CH_OK;
+
+	ch_buf_init(&tbs, CH_CT_MAX_CERT);
+	if (precert && !issuer) {
+		err = ch_error_set(CH_ERR_INVALID, "writer: a precertificate needs its issuer");
+		goto out;
+	}
+	if (precert)
+		CH_TRY(precert_parts(w, &tbs, ikh, der, len, issuer, issuer_len));
+	err = add_entry(w, timestamp_ms, der, len, precert ? &tbs : NULL, ikh, &chain,
+			issuer ? 1 : 0);
+out:
 	ch_buf_free(&tbs);
+	return err;
+}
+
+/* psc_tbs builds the TBS a log records for a precertificate signed by a Precertificate Signing
+ * Certificate, as OpenSSL's own SCT checks do (ct_sct_ctx.c): the poison removed, the issuer
+ * name and (when present) the authority key identifier replaced by the PSC's own issuer name
+ * and authority key identifier, which name the CA that issued the PSC; re-encoded. */
+static ch_err psc_tbs(ch_buf *tbs, const uint8_t *der, size_t len, const uint8_t *psc,
+		      size_t psc_len)
+{
+	const unsigned char *p = der, *q = psc;
+	X509 *x = d2i_X509(NULL, &p, (long)len), *px = d2i_X509(NULL, &q, (long)psc_len);
+	unsigned char *enc = NULL;
+	int idx, pidx, n;
+	ch_err err = CH_OK;
+
+	if (!x || !px) {
+		err = ch_error_set(CH_ERR_PARSE, "writer: precertificate or PSC does not parse");
+		goto out;
+	}
+	if ((idx = X509_get_ext_by_NID(x, NID_ct_precert_poison, -1)) < 0) {
+		err = ch_error_set(CH_ERR_INVALID, "writer: not a precertificate (no poison)");
+		goto out;
+	}
+	X509_EXTENSION_free(X509_delete_ext(x, idx));
+	idx = X509_get_ext_by_NID(x, NID_authority_key_identifier, -1);
+	pidx = X509_get_ext_by_NID(px, NID_authority_key_identifier, -1);
+	if (idx >= 0 && (pidx < 0 ||
+			 !X509_EXTENSION_set_data(X509_get_ext(x, idx),
+						  X509_EXTENSION_get_data(X509_get_ext(px, pidx))))) {
+		err = ch_error_set(CH_ERR_INVALID, "writer: the PSC has no authority key identifier");
+		goto out;
+	}
+	if (!X509_set_issuer_name(x, X509_get_issuer_name(px)) || (n = i2d_re_X509_tbs(x, &enc)) <= 0) {
+		err = ch_error_set(CH_ERR_PARSE, "writer: cannot re-encode the TBS");
+		goto out;
+	}
+	err = ch_buf_append(tbs, enc, (size_t)n);
+out:
+	OPENSSL_free(enc);
+	X509_free(x);
+	X509_free(px);
+	return err;
+}
+
+ch_err ch_ct_writer_add_psc(ch_ct_writer *w, uint64_t timestamp_ms, const uint8_t *der,
+			    size_t len, const uint8_t *psc, size_t psc_len, const uint8_t *ca,
+			    size_t ca_len)
+{
+	ch_bytes chain[2] = {{psc, psc_len}, {ca, ca_len}};
+	uint8_t ikh[32];
+	ch_buf tbs, dummy;
+	ch_err err = CH_OK;
+
+	ch_buf_init(&tbs, CH_CT_MAX_CERT);
+	ch_buf_init(&dummy, CH_CT_MAX_CERT);
+	if (!psc || !ca) {
+		err = ch_error_set(CH_ERR_INVALID, "writer: a PSC precertificate needs the PSC and CA");
+		goto out;
+	}
+	CH_TRY(psc_tbs(&tbs, der, len, psc, psc_len));
+	CH_TRY(precert_parts_ssl(&dummy, ikh, ca, ca_len, ca, ca_len)); /* the CA's key hash */
+	err = add_entry(w, timestamp_ms, der, len, &tbs, ikh, chain, 2);
+out:
+	ch_buf_free(&tbs);
+	ch_buf_free(&dummy);
 	return err;
 }
 

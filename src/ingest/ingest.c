@@ -41,7 +41,9 @@ typedef struct slot {
 	uint8_t *z;               /* compressed DER when z_len > 0 */
 	size_t z_cap, z_len;
 	int der_form;             /* CH_STORE_DER_* */
-	ch_store_derived *vals;    /* derived here, on the caller's thread */
+	bool has_tbs;             /* tbs_sha256 given by the source (ch_ingest_item) */
+	uint8_t tbs_sha256[32];
+	ch_store_derived *vals;   /* derived here, on the caller's thread */
 } slot;
 
 typedef struct pending_ckpt {
@@ -207,6 +209,7 @@ static ch_store_put slot_put(const slot *s)
 		.der_form = s->der_form,
 		.der_z = s->z,
 		.der_z_len = s->z_len,
+		.tbs_sha256 = s->has_tbs ? s->tbs_sha256 : NULL,
 		.derived = s->vals,
 	};
 }
@@ -479,10 +482,11 @@ static ch_err compress(ch_ingest *ig, slot *s, size_t len)
 }
 
 /* fill_slot decodes one item into the next slot. CH_ERR_PARSE / CH_ERR_LIMIT are per item. */
-static ch_err fill_slot(ch_ingest *ig, slot *s, const uint8_t *der, size_t len,
-			const ch_sighting *g)
+static ch_err fill_slot(ch_ingest *ig, slot *s, const ch_ingest_item *item)
 {
-	size_t o_src = 0, o_ip = 0, o_sni = 0;
+	const uint8_t *der = item->der;
+	size_t len = item->der_len, o_src = 0, o_ip = 0, o_sni = 0;
+	const ch_sighting *g = item->sighting;
 	ch_store_put put;
 	ch_err err = CH_OK;
 
@@ -511,6 +515,9 @@ static ch_err fill_slot(ch_ingest *ig, slot *s, const uint8_t *der, size_t len,
 	}
 	CH_TRY(set_ptrs(s));
 	CH_TRY(compress(ig, s, len));
+	s->has_tbs = item->tbs_sha256 != NULL;
+	if (s->has_tbs)
+		memcpy(s->tbs_sha256, item->tbs_sha256, 32);
 	if (g) {
 		s->sighting.source = g->source ? s->text.data + o_src : NULL;
 		s->sighting.ip = g->ip ? s->text.data + o_ip : NULL;
@@ -522,21 +529,29 @@ out:
 	return err;
 }
 
-static ch_err add_item(ch_ingest *ig, const uint8_t *der, size_t der_len, const ch_sighting *g);
+static ch_err add_item(ch_ingest *ig, const ch_ingest_item *item);
 
-ch_err ch_ingest_add(ch_ingest *ig, const uint8_t *der, size_t der_len, const ch_sighting *g)
+ch_err ch_ingest_add_item(ch_ingest *ig, const ch_ingest_item *item)
 {
-	ch_err err = add_item(ig, der, der_len, g);
+	ch_err err = add_item(ig, item);
 
 	if (!err && ig->fed >= ig->batch_size)
 		err = commit_batch(ig);
 	return err;
 }
 
+ch_err ch_ingest_add(ch_ingest *ig, const uint8_t *der, size_t der_len, const ch_sighting *g)
+{
+	ch_ingest_item item = {.der = der, .der_len = der_len, .sighting = g};
+
+	return ch_ingest_add_item(ig, &item);
+}
+
 ch_err ch_ingest_add_at(ch_ingest *ig, const uint8_t *der, size_t der_len, const ch_sighting *g,
 			const char *source_id, const void *ckpt, size_t ckpt_len)
 {
-	ch_err err = add_item(ig, der, der_len, g);
+	ch_ingest_item item = {.der = der, .der_len = der_len, .sighting = g};
+	ch_err err = add_item(ig, &item);
 
 	if (!err && source_id)
 		err = ch_ingest_checkpoint(ig, source_id, ckpt, ckpt_len);
@@ -547,8 +562,10 @@ ch_err ch_ingest_add_at(ch_ingest *ig, const uint8_t *der, size_t der_len, const
 
 /* add_item decodes one item into the chunk and submits the chunk when it is full; it never
  * commits, so the caller can record a checkpoint covering the item first. */
-static ch_err add_item(ch_ingest *ig, const uint8_t *der, size_t der_len, const ch_sighting *g)
+static ch_err add_item(ch_ingest *ig, const ch_ingest_item *item)
 {
+	const ch_sighting *g = item->sighting;
+	size_t der_len = item->der_len;
 	slot *s;
 	char where[256];
 	ch_err err;
@@ -560,7 +577,7 @@ static ch_err add_item(ch_ingest *ig, const uint8_t *der, size_t der_len, const 
 	ig->read++;
 	ig->der_bytes += der_len;
 	s = &c->slots[c->n];
-	err = fill_slot(ig, s, der, der_len, g);
+	err = fill_slot(ig, s, item);
 	if (err == CH_ERR_PARSE || err == CH_ERR_LIMIT) {
 		snprintf(where, sizeof where, "%s#%lld", g && g->source ? g->source : "-",
 			 g ? (long long)g->index : (long long)ig->read - 1);

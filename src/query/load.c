@@ -49,6 +49,25 @@ static ch_err collect(ch_query_cert *qc)
 	return CH_OK;
 }
 
+/* stored_tbs puts the stored TBS fingerprint in the decoded record, so that the record printed
+ * agrees with `tbs:` search and the linked certificates: for a precertificate synced from CT
+ * it is the logged TBS's, which the DER alone cannot give when a Precertificate Signing
+ * Certificate signed it. */
+static void stored_tbs(ch_query_cert *qc)
+{
+	const ch_store_record *r = qc->record;
+
+	for (size_t i = 0; i < r->num_values; i++) {
+		const ch_store_value *v = &r->values[i];
+		uint8_t fp[32];
+		if (v->attr == CH_SA_TBS && v->text && strlen(v->text) == 64 &&
+		    ch_hex_decode(fp, sizeof fp, v->text, 64) == 32) {
+			memcpy(qc->cert->tbs_sha256, fp, 32);
+			return;
+		}
+	}
+}
+
 /* ch_query_cert_load loads one stored certificate into *qc (see certhound/query.h). */
 ch_err ch_query_cert_load(ch_query_cert *qc, ch_store *s, const char *sha256_hex)
 {
@@ -62,6 +81,8 @@ ch_err ch_query_cert_load(ch_query_cert *qc, ch_store *s, const char *sha256_hex
 	err = ch_cert_parse(qc->cert, qc->record->der, qc->record->der_len, CH_PARSE_ALL);
 	if (err)
 		ch_error_prefix(err, "stored certificate %s", sha256_hex);
+	else
+		stored_tbs(qc);
 out:
 	if (err)
 		drop_record(qc);

@@ -164,7 +164,7 @@ ch_err ch_store__derive(ch_store__vals *v, const ch_store_put *p)
 	CH_TRY(emails(v, c));
 	CH_TRY(push(v, CH_SA_SERIAL, c->serial_hex));
 	CH_TRY(hex_value(v, CH_SA_SPKI, c->spki_sha256, 32));
-	CH_TRY(hex_value(v, CH_SA_TBS, c->tbs_sha256, 32));
+	CH_TRY(hex_value(v, CH_SA_TBS, p->tbs_sha256 ? p->tbs_sha256 : c->tbs_sha256, 32));
 	CH_TRY(push(v, CH_SA_JA4X, c->ja4x));
 	CH_TRY(push(v, CH_SA_ISSUER_DN, c->issuer.text));
 	CH_TRY(push(v, CH_SA_SUBJECT_DN, c->subject.text));

@@ -56,30 +56,35 @@ static size_t kept_len(ch_der list, bool *out_any_ct)
 	return n;
 }
 
-static ch_err tbs_no_ct(ch_parse *p, ch_hash *h, uint8_t out[32])
+/* tbs_no_ct hashes the TBSCertificate `tbs` (the whole element; `body` its contents) without
+ * its CT extensions. exts_elem is the [3] element inside body (empty when there is none) and
+ * exts_list the contents of its Extensions SEQUENCE. A TBS without CT extensions is hashed as
+ * is; otherwise the headers are re-encoded (definite, minimal) around what is kept. */
+static ch_err tbs_no_ct(ch_hash *h, uint8_t out[32], ch_der tbs, ch_der body, ch_der exts_elem,
+			ch_der exts_list)
 {
-	ch_cert *c = p->cert;
-	const uint8_t *body = p->tbs_body.data, *ext = p->exts_elem.data;
+	const uint8_t *ext = exts_elem.data;
 	size_t pre, post, kept, seq_len, ctx_len;
 	uint8_t hdr[3][16];
 	size_t hl[3];
-	ch_der it = p->exts_list, elem;
+	ch_der it = exts_list, elem;
 	unsigned tag;
 	bool any;
 	ch_err err;
 
-	kept = p->exts_elem.len ? kept_len(p->exts_list, &any) : 0;
-	if (!p->exts_elem.len || !any)
-		return ch_hash_sha256(h, out, c->tbs.data, c->tbs.len);
-	pre = (size_t)(ext - body);
-	post = p->tbs_body.len - pre - p->exts_elem.len;
+	kept = exts_elem.len ? kept_len(exts_list, &any) : 0;
+	if (!exts_elem.len || !any)
+		return ch_hash_sha256(h, out, tbs.data, tbs.len);
+	pre = (size_t)(ext - body.data);
+	post = body.len - pre - exts_elem.len;
 	hl[2] = der_header(hdr[2], 0x30, kept);
 	seq_len = hl[2] + kept;
 	hl[1] = der_header(hdr[1], 0xa3, seq_len);
 	ctx_len = hl[1] + seq_len;
 	hl[0] = der_header(hdr[0], 0x30, pre + ctx_len + post);
 	if ((err = ch_hash_sha256_begin(h)) || (err = ch_hash_sha256_add(h, hdr[0], hl[0])) ||
-	    (err = ch_hash_sha256_add(h, body, pre)) || (err = ch_hash_sha256_add(h, hdr[1], hl[1])) ||
+	    (err = ch_hash_sha256_add(h, body.data, pre)) ||
+	    (err = ch_hash_sha256_add(h, hdr[1], hl[1])) ||
 	    (err = ch_hash_sha256_add(h, hdr[2], hl[2])))
 		return err;
 	while (it.len) {
@@ -90,9 +95,38 @@ static ch_err tbs_no_ct(ch_parse *p, ch_hash *h, uint8_t out[32])
 		    (err = ch_hash_sha256_add(h, start.data, (size_t)(it.data - start.data))))
 			return err;
 	}
-	if ((err = ch_hash_sha256_add(h, ext + p->exts_elem.len, post)))
+	if ((err = ch_hash_sha256_add(h, ext + exts_elem.len, post)))
 		return err;
 	return ch_hash_sha256_end(h, out);
+}
+
+/* ch_cert_tbs_sha256: see x509.h. The TBS is walked element by element (BER lengths tolerated,
+ * as ch_cert_parse does) only to find its [3] extensions, which must come last. */
+ch_err ch_cert_tbs_sha256(uint8_t out[32], ch_hash *h, const uint8_t *tbs, size_t tbs_len)
+{
+	ch_der in, body, it, el, exts_elem = {0}, exts_list = {0};
+	unsigned tag;
+
+	ch_der_init(&in, tbs, tbs_len);
+	if (!ch_der_get_any_ber(&in, &body, &tag, NULL, NULL) || tag != CH_DER_SEQUENCE || in.len)
+		return ch_error_set(CH_ERR_PARSE, "TBSCertificate: not one complete SEQUENCE");
+	it = body;
+	while (it.len) {
+		const uint8_t *at = it.data;
+		if (exts_elem.len)
+			return ch_error_set(CH_ERR_PARSE, "TBSCertificate: data after the extensions "
+					    "at byte offset %zu", (size_t)(at - tbs));
+		if (!ch_der_get_any_ber(&it, &el, &tag, NULL, NULL))
+			return ch_error_set(CH_ERR_PARSE, "TBSCertificate: bad element at byte "
+					    "offset %zu", (size_t)(at - tbs));
+		if (tag != CH_DER_CTX_C(3))
+			continue;
+		exts_elem = (ch_der){at, (size_t)(it.data - at)};
+		if (!ch_der_get_any_ber(&el, &exts_list, &tag, NULL, NULL) || tag != CH_DER_SEQUENCE)
+			return ch_error_set(CH_ERR_PARSE, "TBSCertificate.extensions: not a SEQUENCE "
+					    "at byte offset %zu", (size_t)(at - tbs));
+	}
+	return tbs_no_ct(h, out, (ch_der){tbs, tbs_len}, body, exts_elem, exts_list);
 }
 
 ch_err ch_x509__digests(ch_parse *p, ch_hash *h)
@@ -104,5 +138,6 @@ ch_err ch_x509__digests(ch_parse *p, ch_hash *h)
 	    (err = ch_hash_sha1(h, c->sha1, c->der.data, c->der.len)) ||
 	    (err = ch_hash_sha256(h, c->spki_sha256, c->key.spki.data, c->key.spki.len)))
 		return err;
-	return tbs_no_ct(p, h, c->tbs_sha256);
+	return tbs_no_ct(h, c->tbs_sha256, (ch_der){c->tbs.data, c->tbs.len}, p->tbs_body,
+			 p->exts_elem, p->exts_list);
 }

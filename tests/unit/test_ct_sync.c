@@ -10,6 +10,7 @@
 #include <certhound/ct_writer.h>
 #include <certhound/ingest.h>
 #include <certhound/store.h>
+#include <certhound/x509.h>
 
 #include <sqlite3.h>
 
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -689,6 +691,208 @@ static void test_link(const ch_ct_key *key)
 	X509_free(fin);
 }
 
+/* ---- precertificates signed by a Precertificate Signing Certificate ------------------------- */
+
+/* One RFC 6962 section 3.1 case: a CA, a PSC it issued, a precertificate the PSC signed and the
+ * final certificate the CA signed. DER, owned. */
+typedef struct psc_set {
+	uint8_t *der[4];
+	int len[4];
+} psc_set;
+
+enum { PS_CA, PS_PSC, PS_PRE, PS_FINAL };
+
+static bool psc_load(psc_set *ps, const char *dir, const char *const names[4])
+{
+	bool ok = true;
+
+	for (int i = 0; i < 4; i++) {
+		char path[1200];
+		FILE *f;
+		X509 *x = NULL;
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		if ((f = fopen(path, "r"))) {
+			x = PEM_read_X509(f, NULL, NULL, NULL);
+			fclose(f);
+		}
+		ps->der[i] = NULL;
+		ps->len[i] = x ? i2d_X509(x, &ps->der[i]) : 0;
+		ok = ok && ps->len[i] > 0;
+		X509_free(x);
+	}
+	return ok;
+}
+
+static void psc_free(psc_set *ps)
+{
+	for (int i = 0; i < 4; i++)
+		OPENSSL_free(ps->der[i]);
+}
+
+/* der_tbs is the TBS fingerprint ch_cert_parse derives from a certificate's own DER. */
+static void der_tbs(uint8_t out[32], const uint8_t *der, int len)
+{
+	ch_cert *c = NULL;
+
+	memset(out, 0, 32);
+	CHECK(ch_cert_new(&c) == CH_OK);
+	if (c && ch_cert_parse(c, der, (size_t)len, CH_PARSE_ALL) == CH_OK)
+		memcpy(out, c->tbs_sha256, 32);
+	ch_cert_free(c);
+}
+
+/* tbs_hits returns how many stored certificates carry tbs:<fp>, and which of a and b are
+ * among them (bits 1 and 2). */
+static size_t tbs_hits(ch_store *s, unsigned *out_which, const uint8_t fp[32],
+		       const uint8_t a[32], const uint8_t b[32])
+{
+	ch_store_page *pg = NULL;
+	char hex[65];
+	size_t n = 0;
+
+	*out_which = 0;
+	ch_hex_encode(hex, fp, 32);
+	CHECK(ch_store_certs_with(s, &pg, CH_SA_TBS, hex, 100, NULL) == CH_OK);
+	for (size_t i = 0; pg && i < pg->num_items; i++) {
+		*out_which |= !memcmp(pg->items[i].sha256, a, 32) ? 1u : 0u;
+		*out_which |= !memcmp(pg->items[i].sha256, b, 32) ? 2u : 0u;
+	}
+	n = pg ? pg->num_items : 0;
+	ch_store_page_free(pg);
+	return n;
+}
+
+/* linked_to checks that the store links certificate `sha` to `other` (ch_store_get). */
+static bool linked_to(ch_store *s, const uint8_t sha[32], const uint8_t other[32])
+{
+	ch_store_record *r = NULL;
+	char hex[65];
+	bool ok;
+
+	ch_hex_encode(hex, sha, 32);
+	ok = ch_store_get(s, &r, hex) == CH_OK && r->num_linked == 1 &&
+	     !memcmp(r->linked[0], other, 32);
+	ch_store_record_free(r);
+	return ok;
+}
+
+/* check_psc_linked: the store links the precertificate and its final certificate by the logged
+ * TBS's fingerprint (= the final certificate's), which the precertificate's own DER does not
+ * give: without the logged TBS they would not be linked. */
+static void check_psc_linked(ch_store *s, const psc_set *ps)
+{
+	uint8_t pre_fp[32], fin_fp[32], pre_sha[32], fin_sha[32];
+	char hex[65];
+	unsigned which;
+	uint64_t n = 99;
+
+	der_tbs(pre_fp, ps->der[PS_PRE], ps->len[PS_PRE]);
+	der_tbs(fin_fp, ps->der[PS_FINAL], ps->len[PS_FINAL]);
+	CHECK(memcmp(pre_fp, fin_fp, 32) != 0);
+	EVP_Digest(ps->der[PS_PRE], (size_t)ps->len[PS_PRE], pre_sha, NULL, EVP_sha256(), NULL);
+	EVP_Digest(ps->der[PS_FINAL], (size_t)ps->len[PS_FINAL], fin_sha, NULL, EVP_sha256(), NULL);
+	CHECK(tbs_hits(s, &which, fin_fp, pre_sha, fin_sha) == 2 && which == 3);
+	ch_hex_encode(hex, pre_fp, 32);
+	CHECK(ch_store_rarity(s, &n, CH_SA_TBS, hex) == CH_OK && n == 0);
+	CHECK(linked_to(s, pre_sha, fin_sha));
+	CHECK(linked_to(s, fin_sha, pre_sha));
+}
+
+/* test_psc: a log records PSC-signed precertificates the RFC 6962 way (issuer and AKI of the
+ * CA, no poison); synced through both faces of the fixture log into SQLite, each precertificate
+ * is linked to its final certificate. Cases: one made here with the openssl command
+ * (tests/ct_psc_certs.sh), and the real PreCA test chain of google/certificate-transparency in
+ * ../shared/corpus when present. Ingested as plain files instead (no logged TBS), the
+ * precertificate keeps its own DER's fingerprint and is not linked. */
+static void test_psc(const ch_ct_key *key)
+{
+	static const char *const made[4] = {"ca.pem", "psc.pem", "pre.pem", "final.pem"};
+	static const char *const ctcpp[4] = {"ca-cert.pem", "ca-pre-cert.pem",
+					     "test-embedded-with-preca-pre-cert.pem",
+					     "test-embedded-with-preca-cert.pem"};
+	psc_set sets[2];
+	size_t num_sets = 0;
+	char dir[1200], cmd[4096], hex[65];
+	ch_ct_writer *w = NULL;
+	ch_ct_sync_result res;
+	ch_ct_verify_result v;
+	db d;
+
+	memset(sets, 0, sizeof sets);
+	if (system("openssl version >/dev/null 2>&1") != 0) {
+		fprintf(stderr, "ct_sync: PSC case skipped: no openssl command\n");
+		return;
+	}
+	snprintf(dir, sizeof dir, "%s/psc-certs", root_dir);
+	snprintf(cmd, sizeof cmd, "bash %s/tests/ct_psc_certs.sh %s", ch_test_source_dir(), dir);
+	CHECK(system(cmd) == 0);
+	CHECK(psc_load(&sets[num_sets++], dir, made));
+	if (ch_test_shared_dir()) {
+		snprintf(dir, sizeof dir, "%s/corpus/certs/ct-cpp/test/testdata", ch_test_shared_dir());
+		if (psc_load(&sets[num_sets], dir, ctcpp))
+			num_sets++;
+		else
+			fprintf(stderr, "ct_sync: the ct-cpp PreCA chain is absent: not used\n");
+	}
+	snprintf(dir, sizeof dir, "%s/psc", root_dir);
+	CHECK(ch_ct_writer_new(&w, dir, ORIGIN, key_path) == CH_OK);
+	for (size_t i = 0; w && i < num_sets; i++) {
+		psc_set *ps = &sets[i];
+		CHECK(ch_ct_writer_add_psc(w, TS0 + 2 * i, ps->der[PS_PRE], (size_t)ps->len[PS_PRE],
+					   ps->der[PS_PSC], (size_t)ps->len[PS_PSC], ps->der[PS_CA],
+					   (size_t)ps->len[PS_CA]) == CH_OK);
+		CHECK(ch_ct_writer_add(w, TS0 + 2 * i + 1, ps->der[PS_FINAL], (size_t)ps->len[PS_FINAL],
+				       false, ps->der[PS_CA], (size_t)ps->len[PS_CA]) == CH_OK);
+	}
+	CHECK(w && ch_ct_writer_publish(w, TS0 + 10, NULL) == CH_OK);
+	ch_ct_writer_free(w);
+
+	/* Tiled (TileLeaf) and RFC 6962 (leaf_input + PrecertChainEntry), then ct verify. */
+	for (int face = 0; face < 2; face++) {
+		const char *name = face ? "psc-rfc" : "psc-tiled";
+		db_open(&d, name);
+		CHECK((face ? sync_rfc(&res, &d, "ok", "psc", key, 0)
+			    : sync_dir(&res, &d, "psc", key, 0)) == CH_OK);
+		CHECK(res.next == 2 * num_sets);
+		for (size_t i = 0; i < num_sets; i++)
+			check_psc_linked(d.store, &sets[i]);
+		db_close(&d);
+		CHECK(verify_db(&v, name, key) == CH_OK && v.entries == 2 * num_sets && v.root_checked);
+	}
+	/* What a user sees: `search tbs:` finds both; `show` prints the stored fingerprint. */
+	{
+		uint8_t fp[32];
+		der_tbs(fp, sets[0].der[PS_FINAL], sets[0].len[PS_FINAL]);
+		ch_hex_encode(hex, fp, 32);
+		snprintf(cmd, sizeof cmd, "test \"$(%s --db %s/psc-tiled.db search --format ndjson "
+			 "tbs:%s | grep -c '\"tbs_sha256\":\"%s\"')\" = 2", ch_test_cli(), root_dir, hex,
+			 hex);
+		CHECK(system(cmd) == 0);
+	}
+	/* Outside CT: no logged TBS, the fingerprint of the DER (today's behaviour). */
+	db_open(&d, "psc-files");
+	for (size_t i = 0; i < num_sets; i++) {
+		uint8_t pre_fp[32], fin_fp[32], pre_sha[32], fin_sha[32];
+		unsigned which;
+		for (int k = PS_PRE; k <= PS_FINAL; k++) {
+			ch_sighting g = {.kind = CH_SOURCE_FILE, .source = k == PS_PRE ? "pre" : "final"};
+			CHECK(ch_ingest_add(d.ig, sets[i].der[k], (size_t)sets[i].len[k], &g) == CH_OK);
+		}
+		CHECK(ch_ingest_flush(d.ig) == CH_OK);
+		der_tbs(pre_fp, sets[i].der[PS_PRE], sets[i].len[PS_PRE]);
+		der_tbs(fin_fp, sets[i].der[PS_FINAL], sets[i].len[PS_FINAL]);
+		EVP_Digest(sets[i].der[PS_PRE], (size_t)sets[i].len[PS_PRE], pre_sha, NULL,
+			   EVP_sha256(), NULL);
+		EVP_Digest(sets[i].der[PS_FINAL], (size_t)sets[i].len[PS_FINAL], fin_sha, NULL,
+			   EVP_sha256(), NULL);
+		CHECK(tbs_hits(d.store, &which, pre_fp, pre_sha, fin_sha) == 1 && which == 1);
+		CHECK(tbs_hits(d.store, &which, fin_fp, pre_sha, fin_sha) == 1 && which == 2);
+	}
+	db_close(&d);
+	for (size_t i = 0; i < num_sets; i++)
+		psc_free(&sets[i]);
+}
+
 static void test_sync(void)
 {
 	ch_ct_writer *good = NULL, *fork = NULL, *liar = NULL, *garbage = NULL, *badsig = NULL;
@@ -779,6 +983,7 @@ static void test_sync(void)
 	test_cli(key);
 	test_verify(key);
 	test_link(key);
+	test_psc(key);
 out:
 	ch_ct_key_free(key);
 	ch_ct_writer_free(good);

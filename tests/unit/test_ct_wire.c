@@ -7,6 +7,7 @@
 
 #include <certhound/ct.h>
 #include <certhound/merkle.h>
+#include <certhound/x509.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,9 @@
 
 static const char *shared;
 static ch_hash *H;
+static ch_cert *X;
+
+static void check_logged_tbs(const ch_ct_entry *e);
 
 static uint8_t *rd(const char *rel, size_t *len)
 {
@@ -240,6 +244,7 @@ static void test_entries_and_roots(void)
 	CHECK(e.type == CH_CT_PRECERT_ENTRY && e.tbs.len > 100 && e.tbs.data[0] == 0x30);
 	CHECK(ch_ct_extra_decode(&e, es.extra_data[0].data, es.extra_data[0].len) == CH_OK);
 	CHECK(is_x509(e.precert) && e.num_chain >= 1);
+	check_logged_tbs(&e);
 	for (size_t i = 0; i < e.num_chain; i++)
 		CHECK(is_x509(e.chain[i]));
 	/* The x509 entry's chain does not decode as a precert chain. */
@@ -289,6 +294,31 @@ static void test_tile_paths(void)
 	CHECK(ch_ct_hash_tile_check(320, 10) == CH_OK);
 }
 
+/* check_logged_tbs: for a precertificate signed by its final issuer (every real one here), the
+ * fingerprint of the TBS the log recorded is exactly the one ch_cert_parse derives from the
+ * precertificate itself, which the store used before it took the logged TBS's. */
+static size_t num_logged_tbs;
+
+static void check_logged_tbs(const ch_ct_entry *e)
+{
+	uint8_t fp[32];
+
+	if (!X) {
+		CHECK(ch_cert_new(&X) == CH_OK);
+		if (!X)
+			return;
+	}
+	CHECK(ch_cert_tbs_sha256(fp, H, e->tbs.data, e->tbs.len) == CH_OK);
+	CHECK(ch_cert_parse(X, e->precert.data, e->precert.len, CH_PARSE_ALL) == CH_OK);
+	CHECK(X->precert && memcmp(fp, X->tbs_sha256, 32) == 0);
+	{ /* the rule removed something: the precertificate's TBS as is hashes differently */
+		uint8_t as_is[32];
+		CHECK(ch_hash_sha256(H, as_is, X->tbs.data, X->tbs.len) == CH_OK);
+		CHECK(memcmp(as_is, fp, 32) != 0);
+	}
+	num_logged_tbs++;
+}
+
 /* check_data_tile decodes one data tile and compares every leaf hash with the level-0 tile. */
 static size_t check_data_tile(const char *dir, const char *name, uint64_t first, unsigned width,
 			      ch_merkle_range *r)
@@ -316,6 +346,8 @@ static size_t check_data_tile(const char *dir, const char *name, uint64_t first,
 		}
 		CHECK(e.has_leaf_index && e.leaf_index == first + n);
 		CHECK(e.type != CH_CT_PRECERT_ENTRY || (e.precert.len > 0 && e.tbs.len > 0));
+		if (e.type == CH_CT_PRECERT_ENTRY)
+			check_logged_tbs(&e);
 		CHECK(ch_ct_entry_leaf_hash(H, lh, &e) == CH_OK);
 		CHECK(memcmp(lh, hashes + 32 * n, 32) == 0);
 		if (r)
@@ -339,6 +371,7 @@ static void test_navigli_tiles(void)
 	ch_bytes cur;
 	ch_ct_entry e;
 
+	num_logged_tbs = 0;
 	for (int t = 0; t < 4; t++) {
 		char name[8];
 		snprintf(name, sizeof name, "%03d", t);
@@ -346,6 +379,7 @@ static void test_navigli_tiles(void)
 	}
 	total += check_data_tile(dir, "003.p/10", 768, 10, NULL);
 	CHECK_INT(total, 1034);
+	CHECK_INT(num_logged_tbs, 1034);
 
 	/* Every 8th precertificate was also written out as DER: compare it with the TileLeaf. */
 	data = rd("sunlight/testdata/navigli2025h2/tile/data/000", &len);
@@ -450,6 +484,7 @@ int main(void)
 	test_navigli_tiles();
 	test_skylight_decoys();
 	ch_ct_log_list_free(list3);
+	ch_cert_free(X);
 	ch_hash_free(H);
 	return ch_test_done("ct_wire");
 }
