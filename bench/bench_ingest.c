@@ -1,8 +1,11 @@
 /* bench_ingest — end-to-end ingest rate into a fresh SQLite store, printed beside the
- * decode-only and decode+names rates of the same certificates in the same run.
+ * decode-only and decode+names rates of the same certificates in the same run, and beside the
+ * SQLite floor: the time SQLite alone takes to write the very rows the ingest stored (see
+ * sqlite_floor), so that the share of the engine and of certhound is measured, not guessed.
  *
- *   bench_ingest [--limit N] [--db PATH] [--batch N] CORPUS
+ *   bench_ingest [--limit N] [--db PATH] [--batch N] [--no-bulk] [--verbose] CORPUS
  *
+ * --verbose adds the floor's time per table and per index.
  * CORPUS is gen_corpus output (concatenated DER or PEM), loaded into memory first so that the
  * figures time decoding and storing, not reading the file. The store is created fresh at PATH
  * (default a temporary file, removed at the end). Each certificate gets a file sighting, as
@@ -15,6 +18,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include <certhound/ingest.h>
 #include <certhound/names.h>
@@ -150,15 +155,120 @@ out:
 	return rc;
 }
 
+/* exec_all runs SQL on db; -1 with a message on failure. */
+static int exec_all(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	fprintf(stderr, "bench_ingest: floor: %s: %s\n", sql, msg ? msg : "?");
+	sqlite3_free(msg);
+	return -1;
+}
+
+/* copy_schema creates built's tables in db and returns its index statements (NUL-separated in
+ * idx, n of them) to run after the copy. */
+static int copy_schema(sqlite3 *db, char *idx, size_t cap, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	size_t o = 0;
+	int rc = 0;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT type, sql FROM src.sqlite_master WHERE sql NOT NULL AND "
+				   "name NOT LIKE 'sqlite_%' ORDER BY type = 'index'", -1, &st, NULL))
+		return -1;
+	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+		const char *type = (const char *)sqlite3_column_text(st, 0),
+			   *sql = (const char *)sqlite3_column_text(st, 1);
+		size_t len = strlen(sql) + 1;
+		if (!strcmp(type, "table"))
+			rc = exec_all(db, sql);
+		else if (o + len <= cap) {
+			memcpy(idx + o, sql, len);
+			o += len;
+			(*n)++;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* sqlite_floor measures what SQLite alone needs to write the rows of the store just built: they
+ * are copied table by table into an empty file with the same schema and settings (INSERT ...
+ * SELECT in key order: no binding, no parsing, no lookups; LIMIT -1 keeps SQLite from copying
+ * raw pages instead), one transaction per table, then the same indexes are built. Any ingest
+ * into this schema, on this machine, is at most this fast: the baseline of the ingest figure. */
+static int sqlite_floor(phase *p, const char *built, const char *scratch, size_t certs,
+			bool verbose)
+{
+	static char idx[1 << 16];
+	const char *sfx[] = {"", "-wal", "-shm"};
+	char f[600], sql[1200];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t nidx = 0;
+	double c0, w0;
+	int rc = -1;
+
+	for (int i = 0; i < 3; i++) {
+		snprintf(f, sizeof f, "%s%s", scratch, sfx[i]);
+		unlink(f);
+	}
+	snprintf(sql, sizeof sql, "ATTACH 'file:%s?mode=ro' AS src", built);
+	if (sqlite3_open_v2(scratch, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				    SQLITE_OPEN_URI, NULL) != SQLITE_OK ||
+	    exec_all(db, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+			 "PRAGMA wal_autocheckpoint=12500; PRAGMA cache_size=-524288;"
+			 "PRAGMA temp_store=FILE") ||
+	    exec_all(db, sql) || copy_schema(db, idx, sizeof idx, &nidx) ||
+	    sqlite3_prepare_v2(db, "SELECT name FROM src.sqlite_master WHERE type = 'table' AND "
+				   "name NOT LIKE 'sqlite_%'", -1, &st, NULL))
+		goto out;
+	c0 = cpu_now();
+	w0 = bench_now();
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(sql, sizeof sql, "BEGIN; INSERT INTO main.\"%s\" SELECT * FROM src.\"%s\" "
+			 "LIMIT -1; COMMIT", sqlite3_column_text(st, 0), sqlite3_column_text(st, 0));
+		double t = bench_now();
+		if (exec_all(db, sql))
+			goto out;
+		if (verbose)
+			printf("  floor: table %-12s %6.2f s\n", sqlite3_column_text(st, 0),
+			       bench_now() - t);
+	}
+	for (size_t i = 0, o = 0; i < nidx; i++, o += strlen(idx + o) + 1) {
+		double t = bench_now();
+		if (exec_all(db, idx + o))
+			goto out;
+		if (verbose)
+			printf("  floor: %-.50s %6.2f s\n", idx + o, bench_now() - t);
+	}
+	p->cpu = cpu_now() - c0;
+	p->wall = bench_now() - w0;
+	p->n = certs;
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	for (int i = 0; i < 3; i++) {
+		snprintf(f, sizeof f, "%s%s", scratch, sfx[i]);
+		unlink(f);
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	bench_corpus c = {0};
 	const char *db = NULL, *corpus = NULL;
 	char tmp[] = "/tmp/bench_ingest.XXXXXX", path[512];
 	size_t limit = 0, batch = 0;
-	bool bulk = true;
+	bool bulk = true, verbose = false;
 	phase dec = {.name = "decode only"}, nam = {.name = "decode + names"},
-	      ing = {.name = "ingest (end to end)"};
+	      ing = {.name = "ingest (end to end)"}, flo = {.name = "SQLite floor (same rows)"};
+	char floor_db[600];
 	ch_ingest_counts counts;
 	struct stat sb;
 	ch_store *s = NULL;
@@ -171,13 +281,16 @@ int main(int argc, char **argv)
 			db = argv[++i];
 		else if (!strcmp(argv[i], "--no-bulk"))
 			bulk = false;
+		else if (!strcmp(argv[i], "--verbose"))
+			verbose = true;
 		else if (!strcmp(argv[i], "--batch") && i + 1 < argc)
 			batch = strtoull(argv[++i], NULL, 10);
 		else
 			corpus = argv[i];
 	}
 	if (!corpus) {
-		fprintf(stderr, "usage: bench_ingest [--limit N] [--db PATH] [--batch N] [--no-bulk] CORPUS\n");
+		fprintf(stderr, "usage: bench_ingest [--limit N] [--db PATH] [--batch N] [--no-bulk] "
+				"[--verbose] CORPUS\n");
 		return 2;
 	}
 	if (bench_corpus_load_file(&c, corpus, limit) != 0)
@@ -194,9 +307,16 @@ int main(int argc, char **argv)
 	if (decode_phase(&dec, &c, false) || decode_phase(&nam, &c, true) ||
 	    ingest_phase(&ing, &c, db, batch, bulk, &counts))
 		return 1;
+	snprintf(floor_db, sizeof floor_db, "%s.floor", db);
+	if (sqlite_floor(&flo, db, floor_db, c.num_certs, verbose))
+		return 1;
 	report(&dec);
 	report(&nam);
 	report(&ing);
+	report(&flo);
+	printf("ingest / SQLite floor: %.2f (the store's rows alone, written by SQLite with no "
+	       "decoding, lookups or binding)\n",
+	       flo.wall > 0 && ing.wall > 0 ? flo.wall / ing.wall : 0.0);
 	printf("new %llu, duplicates %llu, rejected %llu, batches %llu\n",
 	       (unsigned long long)counts.new_certs, (unsigned long long)counts.duplicates,
 	       (unsigned long long)counts.rejected, (unsigned long long)counts.batches);
