@@ -93,7 +93,11 @@ typedef struct ch_ct_verify_result {
 	char log_id[45];        /* base64 log ID */
 	char url[2048];         /* the log URL recorded by the last sync */
 	ch_ct_sth sth;          /* the stored (signed) tree head */
-	uint64_t next;          /* the stored position: entries [0, next) are stored */
+	uint64_t next;          /* the stored position: entries [start, next) are stored */
+	uint64_t start;         /* first sync with --start-at-end: entries [0, start) are not held
+	                           (0 otherwise); the range of [0, start) was checked instead */
+	ch_ct_sth start_sth;    /* start > 0: the signed tree head of `start` entries it was
+	                           proven against */
 	uint64_t entries;       /* entries whose leaf was rebuilt from the store and hashed */
 	uint64_t from_certs;    /* of them, rebuilt from a stored certificate or precertificate */
 	bool root_checked;      /* next == tree size: the rebuilt root was compared with the head */
@@ -101,12 +105,15 @@ typedef struct ch_ct_verify_result {
 } ch_ct_verify_result;
 
 /* ch_ct_verify re-checks, without any network access, what ct sync stored for the log of `key`:
- * the stored tree head's signature; every entry [0, next) present once, its Merkle leaf rebuilt
- * from the stored certificate (or precertificate) and entry record, its certificate's DER
- * hashing to the recorded SHA-256 and its leaf_index (tiled logs) equal to its index; the
- * rebuilt compact range equal to the stored one; and, when the whole tree is stored, the
- * rebuilt root equal to the signed root. CH_ERR_NOTFOUND when nothing is stored for the log,
- * CH_ERR_INTEGRITY with evidence (the index, the tree head, the two roots) on any mismatch. */
+ * the stored tree head's signature; every entry [start, next) present once, its Merkle leaf
+ * rebuilt from the stored certificate (or precertificate) and entry record, its certificate's
+ * DER hashing to the recorded SHA-256 and its leaf_index (tiled logs) equal to its index; the
+ * compact range rebuilt from them equal to the stored one; and, when the whole tree is stored,
+ * the rebuilt root equal to the signed root. start is 0 unless the first sync used
+ * --start-at-end: then the range of [0, start) kept at that sync must hash to the signed root of
+ * the tree head kept with it, whose signature is checked too, and the entries are hashed onto
+ * it. CH_ERR_NOTFOUND when nothing is stored for the log, CH_ERR_INTEGRITY with evidence (the
+ * index, the tree head, the two roots) on any mismatch. */
 ch_err ch_ct_verify(ch_ct_verify_result *out, ch_store *store,
 		    const ch_ct_key *key) CH_WARN_UNUSED;
 

@@ -16,6 +16,9 @@ static void verify_usage(FILE *f)
 	      "once, each entry's Merkle leaf rebuilt from the stored certificate or precertificate\n"
 	      "(whose DER must hash to the recorded SHA-256), and the root of the rebuilt tree equal\n"
 	      "to the signed root (or, for a partly synced log, to the range proven at sync time).\n"
+	      "A log whose first sync used --start-at-end at N holds no entry below N: its check\n"
+	      "starts at N from the range of [0, N) kept then, which must hash to the signed root of\n"
+	      "the tree head kept with it (signature checked too); the skipped entries are reported.\n"
 	      "\n"
 	      "LOG is a description / base64 log ID / URL from the log list; with --key it may be\n"
 	      "omitted. Exit status: 0 verified, 1 nothing stored for the log, 2 usage, 3 bad key or\n"
@@ -90,20 +93,30 @@ int ch_cmd_ct_verify(ch_cli *cli, int argc, char **argv)
 		printf("stored tree head: size %" PRIu64 ", timestamp %" PRIu64 ", root %s\n",
 		       res.sth.tree_size, res.sth.timestamp, root);
 	}
+	if (res.start) {
+		ch_base64_encode(root, res.start_sth.root, 32);
+		printf("entries 0..%" PRIu64 " not held: synced with --start-at-end at %" PRIu64
+		       " (tree head: size %" PRIu64 ", timestamp %" PRIu64 ", root %s)\n",
+		       res.start - 1, res.start, res.start_sth.tree_size, res.start_sth.timestamp,
+		       root);
+	}
 	printf("entries rebuilt from the store: %" PRIu64 " of %" PRIu64 " (%" PRIu64
-	       " from stored certificates)\n", res.entries, res.next, res.from_certs);
+	       " from stored certificates)\n", res.entries, res.next - res.start, res.from_certs);
 	if (err) {
 		rc = ch_cli_fail(ch_cli_ct_exit_for(err), "ct verify: %s", ch_error_last());
 		if (err == CH_ERR_INTEGRITY)
 			fprintf(stderr, "certhound: ct verify: evidence: %s\n", res.evidence);
 		goto out;
 	}
+	if (res.start)
+		printf("verified: the range of entries [0, %" PRIu64 ") kept by --start-at-end hashes "
+		       "to the signed root of its tree head\n", res.start);
 	if (res.root_checked)
 		printf("verified: the stored entries hash to the signed root\n");
 	else
-		printf("verified: the stored entries [0, %" PRIu64 ") hash to the range proven at sync "
-		       "time (a prefix of the signed tree of %" PRIu64 "; the rest is not stored yet)\n",
-		       res.next, res.sth.tree_size);
+		printf("verified: the stored entries [%" PRIu64 ", %" PRIu64 ") hash to the range "
+		       "proven at sync time (a prefix of the signed tree of %" PRIu64 "; the rest is "
+		       "not stored yet)\n", res.start, res.next, res.sth.tree_size);
 out:
 	ch_store_close(store);
 	ch_cli_ct_log_clear(&cl);

@@ -61,11 +61,21 @@ ch_err ch_ct__decode_extensions(ch_ct_entry *e) CH_WARN_UNUSED;
 /* ch_ct__decode_timestamped_entry decodes a TimestampedEntry at *t into e (advancing t). */
 ch_err ch_ct__decode_timestamped_entry(ch_ct_entry *e, ch_tls *t) CH_WARN_UNUSED;
 
-/* ch_ct__checkpoint_parse reads the checkpoint blob ct sync stores for a log ("certhound-ct 1"
- * text: url, tree head, next index and compact range); buf is modified. url may be NULL with
- * url_size 0. CH_ERR_STORE when malformed. */
+/* Where a log's stored entries start when its first sync used --start-at-end: the verified tree
+ * head of that moment and the compact range of its whole tree [0, sth.tree_size). Entries below
+ * range.size are not held. range.size == 0: the entries start at 0 (no start kept). */
+typedef struct ch_ct__start {
+	ch_ct_sth sth;
+	ch_merkle_range range;
+} ch_ct__start;
+
+/* ch_ct__checkpoint_parse reads the checkpoint blob ct sync stores for a log ("certhound-ct 2"
+ * text, or the older "certhound-ct 1" without a start: url, tree head, next index, compact range
+ * and, for a --start-at-end sync, the start of ch_ct__start); buf is modified. url may be NULL
+ * with url_size 0; start may be NULL (a start is still checked for form). CH_ERR_STORE when
+ * malformed. */
 ch_err ch_ct__checkpoint_parse(char *buf, size_t len, ch_ct_sth *sth, ch_merkle_range *r,
-			       char *url, size_t url_size) CH_WARN_UNUSED;
+			       ch_ct__start *start, char *url, size_t url_size) CH_WARN_UNUSED;
 
 /* ---- a small HTTP client (libcurl easy handle, keep-alive, gzip, bounded bodies) ---- */
 

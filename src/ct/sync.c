@@ -63,6 +63,7 @@ typedef struct sync {
 	char origin[CH_NOTE_MAX_NAME];
 	ch_note_verifier v;
 	char source_id[64];
+	ch_ct__start start;  /* --start-at-end: where the stored entries start (loaded or set) */
 	ch_buf body;
 	unsigned batch;
 	/* responses fetched ahead (parallel > 1): get() takes them in place of a request */
@@ -188,24 +189,54 @@ static ch_err get(sync *s, const char *path)
 
 /* ---- checkpoint blobs ----------------------------------------------------------------------- */
 
-static ch_err save_checkpoint(sync *s, const ch_ct_sth *sth, const ch_merkle_range *r)
+/* put_head writes a tree head's lines, each key prefixed with `pre` ("" or "start-"). */
+static ch_err put_head(ch_buf *b, const char *pre, const ch_ct_sth *sth)
 {
 	char b64[CH_CT_MAX_SIG * 2];
+	ch_err err;
+
+	ch_base64_encode(b64, sth->root, 32);
+	CH_TRY(ch_buf_printf(b, "%ssize %" PRIu64 "\n%stimestamp %" PRIu64 "\n%sroot %s\n", pre,
+			     sth->tree_size, pre, sth->timestamp, pre, b64));
+	ch_base64_encode(b64, sth->sig, sth->sig_len);
+	CH_TRY(ch_buf_printf(b, "%ssig %s\n", pre, sth->sig_len ? b64 : "-"));
+out:
+	return err;
+}
+
+/* put_range writes a compact range's hashes as the line `<pre>range h1 h2 ...`. */
+static ch_err put_range(ch_buf *b, const char *pre, const ch_merkle_range *r)
+{
+	char b64[48];
+	ch_err err;
+
+	CH_TRY(ch_buf_printf(b, "%srange", pre));
+	for (unsigned i = 0; i < r->num_hashes; i++) {
+		ch_base64_encode(b64, r->hashes[i], 32);
+		CH_TRY(ch_buf_printf(b, " %s", b64));
+	}
+	CH_TRY(ch_buf_puts(b, "\n"));
+out:
+	return err;
+}
+
+/* save_checkpoint writes the sync state (docs/ct.md "Sync invariant"): the tree head, the
+ * position and its range, and the --start-at-end start when there is one. */
+static ch_err save_checkpoint(sync *s, const ch_ct_sth *sth, const ch_merkle_range *r)
+{
 	ch_buf b;
 	ch_err err;
 
 	ch_buf_init(&b, CH_STORE_CHECKPOINT_MAX);
-	ch_base64_encode(b64, sth->root, 32);
-	CH_TRY(ch_buf_printf(&b, "certhound-ct 1\nurl %s\nsize %" PRIu64 "\ntimestamp %" PRIu64
-			     "\nroot %s\n", s->log->url, sth->tree_size, sth->timestamp, b64));
-	ch_base64_encode(b64, sth->sig, sth->sig_len);
-	CH_TRY(ch_buf_printf(&b, "sig %s\nnext %" PRIu64 "\nrange", sth->sig_len ? b64 : "-",
-			     r->size));
-	for (unsigned i = 0; i < r->num_hashes; i++) {
-		ch_base64_encode(b64, r->hashes[i], 32);
-		CH_TRY(ch_buf_printf(&b, " %s", b64));
+	CH_TRY(ch_buf_printf(&b, "certhound-ct 2\nurl %s\n", s->log->url));
+	CH_TRY(put_head(&b, "", sth));
+	CH_TRY(ch_buf_printf(&b, "next %" PRIu64 "\n", r->size));
+	CH_TRY(put_range(&b, "", r));
+	if (s->start.range.size) {
+		CH_TRY(ch_buf_printf(&b, "start %" PRIu64 "\n", s->start.range.size));
+		CH_TRY(put_head(&b, "start-", &s->start.sth));
+		CH_TRY(put_range(&b, "start-", &s->start.range));
 	}
-	CH_TRY(ch_buf_puts(&b, "\n"));
 	if (!s->o.no_store)
 		CH_TRY(ch_ingest_checkpoint(s->ig, s->source_id, b.data, b.len));
 out:
@@ -213,50 +244,88 @@ out:
 	return err;
 }
 
-/* ch_ct__checkpoint_parse reads a checkpoint blob written by save_checkpoint (modifies buf). */
-ch_err ch_ct__checkpoint_parse(char *buf, size_t len, ch_ct_sth *sth, ch_merkle_range *r,
-			       char *url, size_t url_size)
+/* parse_field reads one `key value` line of a tree head and its range into sth / r; false when
+ * the key is not one of them. */
+static bool parse_field(const char *key, char *v, ch_ct_sth *sth, ch_merkle_range *r, bool *bad)
 {
-	char *line, *save = NULL, *tok, *tsave;
 	uint8_t tmp[CH_CT_MAX_SIG + 8];
+	char *tok, *tsave = NULL;
 	long n;
 
+	if (!strcmp(key, "size"))
+		sth->tree_size = strtoull(v, NULL, 10);
+	else if (!strcmp(key, "timestamp"))
+		sth->timestamp = strtoull(v, NULL, 10);
+	else if (!strcmp(key, "root")) {
+		if (ch_base64_decode(tmp, sizeof tmp, v, strlen(v)) == 32)
+			memcpy(sth->root, tmp, 32);
+	} else if (!strcmp(key, "sig")) {
+		if (strcmp(v, "-") && (n = ch_base64_decode(tmp, sizeof tmp, v, strlen(v))) > 0 &&
+		    (size_t)n <= sizeof sth->sig) {
+			memcpy(sth->sig, tmp, (size_t)n);
+			sth->sig_len = (size_t)n;
+		}
+	} else if (!strcmp(key, "range")) {
+		for (tok = strtok_r(v, " ", &tsave); tok; tok = strtok_r(NULL, " ", &tsave)) {
+			if (r->num_hashes == CH_MERKLE_MAX_DEPTH ||
+			    ch_base64_decode(tmp, sizeof tmp, tok, strlen(tok)) != 32) {
+				*bad = true;
+				break;
+			}
+			memcpy(r->hashes[r->num_hashes++], tmp, 32);
+		}
+	} else
+		return false;
+	return true;
+}
+
+/* ch_ct__checkpoint_parse reads a checkpoint blob written by save_checkpoint (modifies buf).
+ * Version 1 blobs (before the start was kept) read as version 2 without a start. */
+ch_err ch_ct__checkpoint_parse(char *buf, size_t len, ch_ct_sth *sth, ch_merkle_range *r,
+			       ch_ct__start *start, char *url, size_t url_size)
+{
+	ch_ct__start st;
+	char *line, *save = NULL;
+	bool bad = false, has_start = false;
+
 	memset(sth, 0, sizeof *sth);
+	memset(&st, 0, sizeof st);
 	ch_merkle_range_init(r);
+	if (start)
+		memset(start, 0, sizeof *start);
 	if (url_size)
 		url[0] = '\0';
-	if (len < 15 || strncmp(buf, "certhound-ct 1\n", 15) != 0)
+	if (len < 15 || (strncmp(buf, "certhound-ct 1\n", 15) != 0 &&
+			 strncmp(buf, "certhound-ct 2\n", 15) != 0))
 		return ch_error_set(CH_ERR_STORE, "not a certhound CT checkpoint");
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(buf, "\n", &save); line && !bad; line = strtok_r(NULL, "\n", &save)) {
 		char *v = strchr(line, ' ');
 		if (!v)
 			continue;
 		*v++ = '\0';
-		if (!strcmp(line, "size"))
-			sth->tree_size = strtoull(v, NULL, 10);
-		else if (!strcmp(line, "url") && url_size)
+		if (!strcmp(line, "url") && url_size)
 			snprintf(url, url_size, "%s", v);
-		else if (!strcmp(line, "timestamp"))
-			sth->timestamp = strtoull(v, NULL, 10);
-		else if (!strcmp(line, "root") && ch_base64_decode(tmp, sizeof tmp, v, strlen(v)) == 32)
-			memcpy(sth->root, tmp, 32);
-		else if (!strcmp(line, "sig") && strcmp(v, "-") &&
-			 (n = ch_base64_decode(tmp, sizeof tmp, v, strlen(v))) > 0 &&
-			 (size_t)n <= sizeof sth->sig) {
-			memcpy(sth->sig, tmp, (size_t)n);
-			sth->sig_len = (size_t)n;
-		} else if (!strcmp(line, "next"))
+		else if (!strcmp(line, "next"))
 			r->size = strtoull(v, NULL, 10);
-		else if (!strcmp(line, "range"))
-			for (tok = strtok_r(v, " ", &tsave); tok; tok = strtok_r(NULL, " ", &tsave)) {
-				if (r->num_hashes == CH_MERKLE_MAX_DEPTH ||
-				    ch_base64_decode(tmp, sizeof tmp, tok, strlen(tok)) != 32)
-					return ch_error_set(CH_ERR_STORE, "bad compact range");
-				memcpy(r->hashes[r->num_hashes++], tmp, 32);
-			}
+		else if (!strcmp(line, "start")) {
+			st.range.size = strtoull(v, NULL, 10);
+			has_start = true;
+		} else if (!strncmp(line, "start-", 6))
+			has_start |= parse_field(line + 6, v, &st.sth, &st.range, &bad);
+		else
+			parse_field(line, v, sth, r, &bad);
 	}
+	if (bad)
+		return ch_error_set(CH_ERR_STORE, "bad compact range");
 	if (ch_merkle_range_check(r) != CH_OK || r->size > sth->tree_size)
 		return ch_error_set(CH_ERR_STORE, "inconsistent checkpoint");
+	/* The start: the whole tree of its head, at or below the position and the current head. */
+	if (has_start && (st.range.size == 0 || ch_merkle_range_check(&st.range) != CH_OK ||
+			  st.sth.tree_size != st.range.size || st.range.size > r->size ||
+			  st.sth.tree_size > sth->tree_size))
+		return ch_error_set(CH_ERR_STORE, "inconsistent --start-at-end start in checkpoint");
+	if (start)
+		*start = st;
 	return CH_OK;
 }
 
@@ -279,7 +348,7 @@ static ch_err load_checkpoint(sync *s, bool *found, ch_ct_sth *sth, ch_merkle_ra
 	}
 	if (err)
 		goto out;
-	if ((err = ch_ct__checkpoint_parse(b.data, b.len, sth, r, NULL, 0)) != CH_OK) {
+	if ((err = ch_ct__checkpoint_parse(b.data, b.len, sth, r, &s->start, NULL, 0)) != CH_OK) {
 		err = ch_error_prefix(CH_ERR_STORE, "stored checkpoint of %s", s->source_id);
 		goto out;
 	}
@@ -1017,6 +1086,10 @@ ch_err ch_ct_sync(ch_ct_sync_result *out, ch_store *store, ch_ingest *ig,
 		else
 			CH_TRY(range_at_end_rfc6962(s, &range, &head));
 		CH_TRY(prove_prefix(s, &range, &head));
+		if (range.size) { /* kept for ct verify: entries below it are not stored */
+			s->start.sth = head;
+			s->start.range = range;
+		}
 		CH_TRY(save_checkpoint(s, &head, &range));
 		out->start = out->next = range.size;
 	}

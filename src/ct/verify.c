@@ -90,10 +90,35 @@ static void fmt_sth(char *out, size_t n, const ch_ct_sth *s)
 		 s->timestamp, b64);
 }
 
+/* check_start checks the range of [0, start) kept by a --start-at-end sync: its tree head signed
+ * by the log's key and the range hashing to that head's signed root. */
+static ch_err check_start(ch_ct_verify_result *out, ch_hash *h, const ch_ct__start *st,
+			  const ch_ct_key *key)
+{
+	char t[200], b1[48];
+	uint8_t root[32];
+	ch_err err;
+
+	fmt_sth(t, sizeof t, &st->sth);
+	if (st->sth.sig_len == 0 || ch_ct_sth_verify(&st->sth, key) != CH_OK)
+		return evidence(out, "the tree head kept by --start-at-end (%s) is not signed by the "
+				"log's key", t);
+	CH_TRY(ch_merkle_range_root(&st->range, h, root));
+	if (memcmp(root, st->sth.root, 32) != 0) {
+		ch_base64_encode(b1, root, 32);
+		return evidence(out, "the range of entries [0, %" PRIu64 ") kept by --start-at-end "
+				"hashes to %s, not to the signed root of its tree head (%s)",
+				st->range.size, b1, t);
+	}
+out:
+	return err;
+}
+
 ch_err ch_ct_verify(ch_ct_verify_result *out, ch_store *store, const ch_ct_key *key)
 {
-	char source[64], t[200], b1[48], b2[48];
+	char source[64], t[200], b1[48], b2[48], what[160];
 	ch_merkle_range stored;
+	ch_ct__start start;
 	uint8_t root[32], sroot[32];
 	ch_buf b;
 	vctx v;
@@ -116,12 +141,14 @@ ch_err ch_ct_verify(ch_ct_verify_result *out, ch_store *store, const ch_ct_key *
 	}
 	if (err)
 		goto out;
-	if (ch_ct__checkpoint_parse(b.data, b.len, &out->sth, &stored, out->url,
+	if (ch_ct__checkpoint_parse(b.data, b.len, &out->sth, &stored, &start, out->url,
 				    sizeof out->url) != CH_OK) {
 		err = evidence(out, "the stored checkpoint is malformed: %s", ch_error_last());
 		goto out;
 	}
 	out->next = stored.size;
+	out->start = start.range.size;
+	out->start_sth = start.sth;
 	fmt_sth(t, sizeof t, &out->sth);
 	if (out->sth.tree_size == 0 && out->next == 0)
 		goto out; /* an empty log: nothing signed to check */
@@ -129,7 +156,16 @@ ch_err ch_ct_verify(ch_ct_verify_result *out, ch_store *store, const ch_ct_key *
 		err = evidence(out, "the stored tree head (%s) is not signed by the log's key", t);
 		goto out;
 	}
-	err = ch_store_ct_walk(store, source, 0, out->next, on_entry, &v);
+	if (out->start) { /* --start-at-end: the entries are hashed onto the range kept then */
+		CH_TRY(check_start(out, v.h, &start, key));
+		v.range = start.range;
+		v.expect = out->start;
+		snprintf(what, sizeof what, "the --start-at-end range of [0, %" PRIu64 ") and entries "
+			 "[%" PRIu64 ", %" PRIu64 ")", out->start, out->start, out->next);
+	} else {
+		snprintf(what, sizeof what, "entries [0, %" PRIu64 ")", out->next);
+	}
+	err = ch_store_ct_walk(store, source, out->start, out->next, on_entry, &v);
 	if (err == CH_ERR_INTEGRITY && !out->evidence[0])
 		snprintf(out->evidence, sizeof out->evidence, "entry %" PRIu64 ": %s", v.expect,
 			 ch_error_last());
@@ -146,17 +182,15 @@ ch_err ch_ct_verify(ch_ct_verify_result *out, ch_store *store, const ch_ct_key *
 	ch_base64_encode(b2, sroot, 32);
 	if (v.range.num_hashes != stored.num_hashes ||
 	    memcmp(v.range.hashes, stored.hashes, 32 * (size_t)stored.num_hashes) != 0) {
-		err = evidence(out, "entries [0, %" PRIu64 ") rebuilt from the store hash to %s, but "
-			       "the range verified at sync time hashes to %s (tree head %s)",
-			       out->next, b1, b2, t);
+		err = evidence(out, "%s rebuilt from the store hash to %s, but the range verified at "
+			       "sync time hashes to %s (tree head %s)", what, b1, b2, t);
 		goto out;
 	}
 	if (out->next == out->sth.tree_size) {
 		out->root_checked = true;
 		if (memcmp(root, out->sth.root, 32) != 0) {
-			err = evidence(out, "entries [0, %" PRIu64 ") rebuilt from the store hash to %s, "
-				       "not to the signed root of the stored tree head (%s)", out->next,
-				       b1, t);
+			err = evidence(out, "%s rebuilt from the store hash to %s, not to the signed root "
+				       "of the stored tree head (%s)", what, b1, t);
 			goto out;
 		}
 	}

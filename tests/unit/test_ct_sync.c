@@ -374,6 +374,83 @@ static void test_rfc6962(const ch_ct_key *key)
 	}
 }
 
+/* sql runs a statement on a store file directly (to play a corrupted or tampered store). */
+static void sql(const char *db, const char *stmt)
+{
+	char path[700];
+	sqlite3 *h = NULL;
+
+	snprintf(path, sizeof path, "%s/%s.db", root_dir, db);
+	CHECK(sqlite3_open(path, &h) == SQLITE_OK);
+	CHECK(sqlite3_exec(h, stmt, NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(h);
+}
+
+static ch_err verify_db(ch_ct_verify_result *res, const char *name, const ch_ct_key *key)
+{
+	char path[700];
+	ch_store *st = NULL;
+	ch_err err;
+
+	snprintf(path, sizeof path, "%s/%s.db", root_dir, name);
+	CHECK(ch_store_open(&st, path, CH_STORE_READONLY) == CH_OK);
+	err = ch_ct_verify(res, st, key);
+	ch_store_close(st);
+	return err;
+}
+
+/* flip_after changes the base64 character right after `key` (e.g. "start-range ": the first
+ * byte of its first hash) in the CT checkpoint blob of store `db`, through sqlite3 on the test's
+ * own file. Returns false when the blob has no such key. */
+static bool flip_after(const char *db, const char *key)
+{
+	char path[700], *buf = NULL, *p;
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	int len = 0;
+	bool done = false;
+
+	snprintf(path, sizeof path, "%s/%s.db", root_dir, db);
+	CHECK(sqlite3_open(path, &h) == SQLITE_OK);
+	CHECK(sqlite3_prepare_v2(h, "SELECT data FROM checkpoint WHERE source LIKE 'ct:%'", -1, &st,
+				 NULL) == SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		len = sqlite3_column_bytes(st, 0);
+		buf = calloc(1, (size_t)len + 1);
+		memcpy(buf, sqlite3_column_blob(st, 0), (size_t)len);
+	}
+	sqlite3_finalize(st);
+	if (buf && (p = strstr(buf, key)) != NULL) {
+		p += strlen(key);
+		*p = *p == 'A' ? 'B' : 'A';
+		CHECK(sqlite3_prepare_v2(h, "UPDATE checkpoint SET data=?1 WHERE source LIKE 'ct:%'",
+					 -1, &st, NULL) == SQLITE_OK);
+		sqlite3_bind_blob(st, 1, buf, len, SQLITE_STATIC);
+		CHECK(sqlite3_step(st) == SQLITE_DONE);
+		sqlite3_finalize(st);
+		done = true;
+	}
+	free(buf);
+	sqlite3_close(h);
+	return done;
+}
+
+/* checkpoint_has tells whether the CT checkpoint blob of the store open in d contains `text`. */
+static bool checkpoint_has(db *d, const ch_ct_key *key, const char *text)
+{
+	char source[64];
+	ch_buf b;
+	bool has;
+
+	ch_ct_sync_source_id(source, key);
+	ch_buf_init(&b, CH_STORE_CHECKPOINT_MAX);
+	CHECK(ch_store_checkpoint_get(d->store, &b, source) == CH_OK);
+	CHECK(ch_buf_putc(&b, '\0') == CH_OK);
+	has = strstr(b.data, text) != NULL;
+	ch_buf_free(&b);
+	return has;
+}
+
 /* sync_end syncs with start_at_end set (as ct follow --start-at-end does on every pass) through
  * the tiled face (mode NULL) or the RFC 6962 face in `mode`. */
 static ch_err sync_end(ch_ct_sync_result *res, db *d, const char *mode, const char *dir,
@@ -419,6 +496,7 @@ static void test_start_at_end(const ch_ct_key *key)
 	};
 	ch_ct_writer *w = NULL, *e = NULL;
 	ch_ct_sync_result res;
+	ch_ct_verify_result v;
 	char path[700];
 	db d[2], t;
 
@@ -434,6 +512,14 @@ static void test_start_at_end(const ch_ct_key *key)
 		CHECK(stats(&d[k]).certificates == 0 && stats(&d[k]).sightings == 0);
 		/* RFC 6962: get-sth, get-entries of entry 299 alone, get-proof-by-hash */
 		CHECK(!k || res.requests == 3);
+		/* The start is kept in the checkpoint, and ct verify checks it instead of entry 0. */
+		CHECK(checkpoint_has(&d[k], key, "certhound-ct 2\n"));
+		CHECK(checkpoint_has(&d[k], key, "\nstart 300\n"));
+		CHECK(checkpoint_has(&d[k], key, "\nstart-size 300\n"));
+		CHECK(verify_db(&v, k ? "end-rfc" : "end-tiled", key) == CH_OK);
+		CHECK(v.start == 300 && v.next == 300 && v.entries == 0 && v.root_checked);
+		CHECK(v.start_sth.tree_size == 300 && v.sth.tree_size == 300);
+		CHECK(!memcmp(v.start_sth.root, res.sth.root, 32));
 	}
 	/* Liars: exit 4, nothing stored, no state (a later plain sync starts at 0). */
 	for (size_t i = 0; i < sizeof liars / sizeof liars[0]; i++) {
@@ -463,8 +549,14 @@ static void test_start_at_end(const ch_ct_key *key)
 		CHECK(res.start == 300 && res.next == 550 && res.entries == 250);
 		CHECK(res.sth.tree_size == 550);
 		CHECK(stats(&d[k]).sightings == 250 && stats(&d[k]).certificates == 251);
+		/* Entries 300..549 are re-checked on the range of [0, 300) kept at the start. */
+		CHECK(verify_db(&v, k ? "end-rfc" : "end-tiled", key) == CH_OK);
+		CHECK(v.start == 300 && v.next == 550 && v.entries == 250 && v.from_certs == 250);
+		CHECK(v.root_checked && v.sth.tree_size == 550 && v.start_sth.tree_size == 300);
 		CHECK(sync_end(&res, &d[k], k ? "ok" : NULL, "grow", key) == CH_OK);
 		CHECK(res.start == 550 && res.entries == 0);
+		/* Later syncs keep the start. */
+		CHECK(checkpoint_has(&d[k], key, "\nstart 300\n"));
 		db_close(&d[k]);
 	}
 
@@ -479,6 +571,10 @@ static void test_start_at_end(const ch_ct_key *key)
 	CHECK(ch_ct_writer_publish(e, TS0 + 10000, NULL) == CH_OK);
 	CHECK(sync_end(&res, &t, "ok", "empty", key) == CH_OK);
 	CHECK(res.start == 0 && res.next == 5 && res.entries == 5 && stats(&t).sightings == 5);
+	/* An empty start keeps no start: the entries are checked from 0. */
+	CHECK(!checkpoint_has(&t, key, "\nstart "));
+	CHECK(verify_db(&v, "end-empty", key) == CH_OK);
+	CHECK(v.start == 0 && v.entries == 5 && v.root_checked);
 	db_close(&t);
 	ch_ct_writer_free(w);
 	ch_ct_writer_free(e);
@@ -520,6 +616,16 @@ static void test_cli(const ch_ct_key *key)
 	snprintf(cmd, sizeof cmd, "grep -q 'entries stored: 0 (from index 550 to 550)' %s/cli.out && "
 		 "grep -q 'tree size: 550' %s/cli.out", root_dir, root_dir);
 	CHECK(system(cmd) == 0);
+	/* ct verify on it: the skipped prefix reported, exit 0. */
+	snprintf(cmd, sizeof cmd, "%s --db %s/cli3.db ct verify --key %s >%s/cli.out 2>&1",
+		 ch_test_cli(), root_dir, keyfile, root_dir);
+	rc = system(cmd);
+	CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 0);
+	snprintf(cmd, sizeof cmd, "grep -q 'entries 0..549 not held: synced with --start-at-end at "
+		 "550' %s/cli.out && grep -q 'entries rebuilt from the store: 0 of 0' %s/cli.out && "
+		 "grep -q 'verified: the stored entries hash to the signed root' %s/cli.out", root_dir,
+		 root_dir, root_dir);
+	CHECK(system(cmd) == 0);
 	snprintf(cmd, sizeof cmd, "%s --db %s/cli4.db ct sync --key %s --start-at-end "
 		 "http://127.0.0.1:%d/lieproof/grow >%s/cli.out 2>&1", ch_test_cli(), root_dir,
 		 keyfile, port2, root_dir);
@@ -530,29 +636,70 @@ static void test_cli(const ch_ct_key *key)
 	CHECK(system(cmd) == 0);
 }
 
-/* sql runs a statement on a store file directly (to play a corrupted or tampered store). */
-static void sql(const char *db, const char *stmt)
+/* ct verify after --start-at-end (the stores of test_start_at_end: the start at 300, entries
+ * 300..549 stored): tampered copies of the tiled one, and a checkpoint of the old format. */
+static void test_verify_start(const ch_ct_key *key)
 {
-	char path[700];
-	sqlite3 *h = NULL;
+	static const char *const copies[] = {"s1", "s2", "s3", "s4", "s5", "s6"};
+	ch_ct_verify_result v;
+	char cmd[8192];
 
-	snprintf(path, sizeof path, "%s/%s.db", root_dir, db);
-	CHECK(sqlite3_open(path, &h) == SQLITE_OK);
-	CHECK(sqlite3_exec(h, stmt, NULL, NULL, NULL) == SQLITE_OK);
-	sqlite3_close(h);
-}
+	for (size_t i = 0; i < sizeof copies / sizeof copies[0]; i++) {
+		snprintf(cmd, sizeof cmd, "cp %s/end-tiled.db %s/%s.db", root_dir, root_dir, copies[i]);
+		CHECK(system(cmd) == 0);
+	}
+	/* The start range no longer hashing to the root of the start's tree head. */
+	CHECK(flip_after("s1", "\nstart-range "));
+	CHECK(verify_db(&v, "s1", key) == CH_ERR_INTEGRITY);
+	CHECK(strstr(v.evidence, "the range of entries [0, 300) kept by --start-at-end hashes to "
+		     "") != NULL);
+	CHECK(strstr(v.evidence, "not to the signed root of its tree head (size 300,") != NULL);
+	/* The start's root changed with it (so the range no longer matches either): its
+	 * signature. */
+	CHECK(flip_after("s2", "\nstart-root "));
+	CHECK(verify_db(&v, "s2", key) == CH_ERR_INTEGRITY);
+	CHECK(strstr(v.evidence, "tree head kept by --start-at-end (size 300,") != NULL);
+	CHECK(strstr(v.evidence, "not signed by the log's key") != NULL);
+	/* Missing entries at or above the start are still missing. */
+	sql("s3", "DELETE FROM ct_entry WHERE idx=300");
+	CHECK(verify_db(&v, "s3", key) == CH_ERR_INTEGRITY);
+	CHECK(strstr(v.evidence, "entry 300 is missing") != NULL);
+	sql("s4", "DELETE FROM ct_entry WHERE idx=417");
+	CHECK(verify_db(&v, "s4", key) == CH_ERR_INTEGRITY);
+	CHECK(strstr(v.evidence, "entry 417 is missing") != NULL);
+	/* A changed leaf above the start: the rebuilt range differs. */
+	sql("s5", "UPDATE ct_entry SET leaf=substr(leaf,1,5)||x'ff'||substr(leaf,7) WHERE idx=450");
+	CHECK(verify_db(&v, "s5", key) == CH_ERR_INTEGRITY);
+	CHECK(strstr(v.evidence, "the --start-at-end range of [0, 300) and entries [300, 550) "
+		     "rebuilt from the store hash to") != NULL);
+	/* A checkpoint without the start (as before it was kept): checked from entry 0, which
+	 * this store does not hold. */
+	sql("s6", "UPDATE checkpoint SET data=substr(data, 1, instr(data, X'0a7374617274')) WHERE "
+	    "source LIKE 'ct:%'");
+	CHECK(verify_db(&v, "s6", key) == CH_ERR_INTEGRITY);
+	CHECK(v.start == 0 && strstr(v.evidence, "entry 0 is missing") != NULL);
 
-static ch_err verify_db(ch_ct_verify_result *res, const char *name, const ch_ct_key *key)
-{
-	char path[700];
-	ch_store *st = NULL;
-	ch_err err;
+	/* Old-format checkpoints of stores synced from 0 still load and verify. */
+	snprintf(cmd, sizeof cmd, "cp %s/main.db %s/s7.db", root_dir, root_dir);
+	CHECK(system(cmd) == 0);
+	sql("s7", "UPDATE checkpoint SET data=replace(data, 'certhound-ct 2', 'certhound-ct 1') "
+	    "WHERE source LIKE 'ct:%'");
+	CHECK(verify_db(&v, "s7", key) == CH_OK);
+	CHECK(v.start == 0 && v.entries == 550 && v.root_checked);
 
-	snprintf(path, sizeof path, "%s/%s.db", root_dir, name);
-	CHECK(ch_store_open(&st, path, CH_STORE_READONLY) == CH_OK);
-	err = ch_ct_verify(res, st, key);
-	ch_store_close(st);
-	return err;
+	/* The command: the skipped prefix reported with exit 0; the tampered start exit 4. */
+	snprintf(cmd, sizeof cmd, "%s --db %s/end-rfc.db ct verify --key %s/good/key.pem >%s/v.out "
+		 "2>&1 && grep -q 'entries 0..299 not held: synced with --start-at-end at 300' "
+		 "%s/v.out && grep -q 'entries rebuilt from the store: 250 of 250' %s/v.out && grep -q "
+		 "'verified: the stored entries hash to the signed root' %s/v.out", ch_test_cli(),
+		 root_dir, root_dir, root_dir, root_dir, root_dir, root_dir);
+	CHECK(system(cmd) == 0);
+	snprintf(cmd, sizeof cmd, "%s --db %s/s1.db ct verify --key %s/good/key.pem >%s/v.out 2>&1",
+		 ch_test_cli(), root_dir, root_dir, root_dir);
+	CHECK(WEXITSTATUS(system(cmd)) == 4);
+	snprintf(cmd, sizeof cmd, "grep -q 'evidence: the range of entries \\[0, 300) kept by "
+		 "--start-at-end hashes to' %s/v.out", root_dir);
+	CHECK(system(cmd) == 0);
 }
 
 /* ct verify: the stores synced above are re-checked offline, then tampered with. */
@@ -564,9 +711,10 @@ static void test_verify(const ch_ct_key *key)
 	/* Tiled (550 entries, a quarter precertificates rebuilt from the stored precertificates). */
 	CHECK(verify_db(&v, "main", key) == CH_OK);
 	CHECK(v.entries == 550 && v.from_certs == 550 && v.root_checked && v.sth.tree_size == 550);
+	CHECK(v.start == 0);
 	/* RFC 6962, synced 7 entries per page. */
 	CHECK(verify_db(&v, "rfc", key) == CH_OK);
-	CHECK(v.entries == 550 && v.root_checked);
+	CHECK(v.entries == 550 && v.root_checked && v.start == 0);
 	/* A sync that stopped at a garbage entry: the prefix is checked against the proven range. */
 	CHECK(verify_db(&v, "liars", key) == CH_OK);
 	CHECK(v.entries == 150 && v.next == 150 && !v.root_checked);
@@ -604,6 +752,10 @@ static void test_verify(const ch_ct_key *key)
 	CHECK(WEXITSTATUS(system(cmd)) == 4);
 	snprintf(cmd, sizeof cmd, "grep -q 'evidence: entry 77 is missing' %s/v.out", root_dir);
 	CHECK(system(cmd) == 0);
+	snprintf(cmd, sizeof cmd, "grep -q 'not held' %s/v.out", root_dir);
+	CHECK(system(cmd) != 0);
+
+	test_verify_start(key);
 }
 
 /* final_of makes the final certificate of a precertificate: the poison replaced by an SCT list,
