@@ -18,7 +18,7 @@
 
 #include "internal.h"
 
-#define MAX_BLOBS 64          /* responses or data tiles held in one chunk */
+#define MAX_BLOBS 256         /* responses or data tiles held in one chunk (65,536 entries) */
 #define TILE_CACHE 12         /* hash tiles kept for proofs */
 #define BODY_MAX CH_CT_MAX_JSON
 #define SEEN_SLOTS 4096       /* issuers already kept by this sync (open addressing) */
