@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -67,20 +68,31 @@ static ch_err mkdirs(const char *path)
 	return CH_OK;
 }
 
-/* write_file writes a whole file under the log directory (rel is relative to it). */
+/* write_file writes a whole file under the log directory (rel is relative to it), atomically:
+ * into a temporary name, then renamed over the old file, so that a client reading the log
+ * while it grows (`ct follow` on a file:// or served log) sees the old file or the new one,
+ * never a truncated one — as a real log publishes its tiles and checkpoint. */
 static ch_err write_file(ch_ct_writer *w, const char *rel, const void *p, size_t n)
 {
-	char path[4096];
+	char path[4096], tmp[4200];
 	FILE *f;
 	ch_err err;
 
 	snprintf(path, sizeof path, "%s/%s", w->dir, rel);
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
 	if ((err = mkdirs(path)) != CH_OK)
 		return err;
-	if (!(f = fopen(path, "wb")))
-		return ch_error_set(CH_ERR_IO, "%s: %s", path, strerror(errno));
-	if (!write_close(f, (n && fwrite(p, 1, n, f) != n)))
-		return ch_error_set(CH_ERR_IO, "%s: write failed", path);
+	if (!(f = fopen(tmp, "wb")))
+		return ch_error_set(CH_ERR_IO, "%s: %s", tmp, strerror(errno));
+	if (!write_close(f, (n && fwrite(p, 1, n, f) != n))) {
+		unlink(tmp);
+		return ch_error_set(CH_ERR_IO, "%s: write failed", tmp);
+	}
+	if (rename(tmp, path) != 0) {
+		err = ch_error_set(CH_ERR_IO, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return err;
+	}
 	return CH_OK;
 }
 
