@@ -403,18 +403,21 @@ out:
 	return err;
 }
 
-bool ch_sq__bulk_maybe_cert(const ch_sqlite *q, const uint8_t sha256[32])
+/* has_key: is any row stored under key (a candidate, not yet confirmed)? */
+static bool has_key(const ch_sq_dict *d, uint64_t key)
 {
 	size_t j = SIZE_MAX;
 	int64_t id;
 
-	return probe(&q->bulk.certs, ch_sq__sha_key(sha256), &j, &id);
+	return probe(d, key, &j, &id);
+}
+
+bool ch_sq__bulk_maybe_cert(const ch_sqlite *q, const uint8_t sha256[32])
+{
+	return has_key(&q->bulk.certs, ch_sq__sha_key(sha256));
 }
 
 bool ch_sq__bulk_maybe_val(const ch_sqlite *q, uint64_t hash)
 {
-	size_t j = SIZE_MAX;
-	int64_t id;
-
-	return probe(&q->bulk.vals, hash, &j, &id);
+	return has_key(&q->bulk.vals, hash);
 }
