@@ -399,6 +399,17 @@ static ch_err verify_db(ch_ct_verify_result *res, const char *name, const ch_ct_
 	return err;
 }
 
+/* tampered: store `name`, changed by stmt (NULL: changed already), fails ct verify as an
+ * integrity failure whose evidence contains `why`. */
+static bool tampered(const char *name, const char *stmt, const ch_ct_key *key, const char *why)
+{
+	ch_ct_verify_result v;
+
+	if (stmt)
+		sql(name, stmt);
+	return verify_db(&v, name, key) == CH_ERR_INTEGRITY && strstr(v.evidence, why) != NULL;
+}
+
 /* flip_after changes the base64 character right after `key` (e.g. "start-range ": the first
  * byte of its first hash) in the CT checkpoint blob of store `db`, through sqlite3 on the test's
  * own file. Returns false when the blob has no such key. */
@@ -661,17 +672,12 @@ static void test_verify_start(const ch_ct_key *key)
 	CHECK(strstr(v.evidence, "tree head kept by --start-at-end (size 300,") != NULL);
 	CHECK(strstr(v.evidence, "not signed by the log's key") != NULL);
 	/* Missing entries at or above the start are still missing. */
-	sql("s3", "DELETE FROM ct_entry WHERE idx=300");
-	CHECK(verify_db(&v, "s3", key) == CH_ERR_INTEGRITY);
-	CHECK(strstr(v.evidence, "entry 300 is missing") != NULL);
-	sql("s4", "DELETE FROM ct_entry WHERE idx=417");
-	CHECK(verify_db(&v, "s4", key) == CH_ERR_INTEGRITY);
-	CHECK(strstr(v.evidence, "entry 417 is missing") != NULL);
+	CHECK(tampered("s3", "DELETE FROM ct_entry WHERE idx=300", key, "entry 300 is missing"));
+	CHECK(tampered("s4", "DELETE FROM ct_entry WHERE idx=417", key, "entry 417 is missing"));
 	/* A changed leaf above the start: the rebuilt range differs. */
-	sql("s5", "UPDATE ct_entry SET leaf=substr(leaf,1,5)||x'ff'||substr(leaf,7) WHERE idx=450");
-	CHECK(verify_db(&v, "s5", key) == CH_ERR_INTEGRITY);
-	CHECK(strstr(v.evidence, "the --start-at-end range of [0, 300) and entries [300, 550) "
-		     "rebuilt from the store hash to") != NULL);
+	CHECK(tampered("s5", "UPDATE ct_entry SET leaf=substr(leaf,1,5)||x'ff'||substr(leaf,7) "
+		       "WHERE idx=450", key, "the --start-at-end range of [0, 300) and entries "
+		       "[300, 550) rebuilt from the store hash to"));
 	/* A checkpoint without the start (as before it was kept): checked from entry 0, which
 	 * this store does not hold. */
 	sql("s6", "UPDATE checkpoint SET data=substr(data, 1, instr(data, X'0a7374617274')) WHERE "
@@ -726,21 +732,14 @@ static void test_verify(const ch_ct_key *key)
 		 "%s/t3.db && cp %s/main.db %s/t4.db", root_dir, root_dir, root_dir, root_dir, root_dir,
 		 root_dir, root_dir, root_dir);
 	CHECK(system(cmd) == 0);
-	sql("t1", "UPDATE der SET z=0, data=zeroblob(raw_len) WHERE id=(SELECT id FROM cert LIMIT 1 "
-	    "OFFSET 41)");
-	CHECK(verify_db(&v, "t1", key) == CH_ERR_INTEGRITY);
-	CHECK(strstr(v.evidence, "does not hash to its SHA-256") != NULL);
-	sql("t2", "DELETE FROM ct_entry WHERE idx=77");
-	CHECK(verify_db(&v, "t2", key) == CH_ERR_INTEGRITY);
-	CHECK(strstr(v.evidence, "entry 77 is missing") != NULL);
+	CHECK(tampered("t1", "UPDATE der SET z=0, data=zeroblob(raw_len) WHERE id=(SELECT id FROM "
+		       "cert LIMIT 1 OFFSET 41)", key, "does not hash to its SHA-256"));
+	CHECK(tampered("t2", "DELETE FROM ct_entry WHERE idx=77", key, "entry 77 is missing"));
 	/* One timestamp byte of entry 300's leaf record. */
-	sql("t3", "UPDATE ct_entry SET leaf=substr(leaf,1,5)||x'ff'||substr(leaf,7) WHERE idx=300");
-	CHECK(verify_db(&v, "t3", key) == CH_ERR_INTEGRITY);
-	CHECK(strstr(v.evidence, "rebuilt from the store hash to") != NULL);
-	sql("t4", "UPDATE checkpoint SET data=replace(data, 'size 550', 'size 551') WHERE source "
-	    "LIKE 'ct:%'");
-	CHECK(verify_db(&v, "t4", key) == CH_ERR_INTEGRITY);
-	CHECK(strstr(v.evidence, "not signed by the log's key") != NULL);
+	CHECK(tampered("t3", "UPDATE ct_entry SET leaf=substr(leaf,1,5)||x'ff'||substr(leaf,7) "
+		       "WHERE idx=300", key, "rebuilt from the store hash to"));
+	CHECK(tampered("t4", "UPDATE checkpoint SET data=replace(data, 'size 550', 'size 551') "
+		       "WHERE source LIKE 'ct:%'", key, "not signed by the log's key"));
 
 	/* The command: exit 0, then 4 with the evidence. */
 	snprintf(cmd, sizeof cmd, "%s --db %s/main.db ct verify --key %s/good/key.pem >%s/v.out 2>&1 "
