@@ -379,7 +379,14 @@ static ch_err fetch_head(sync *s, ch_ct_sth *out)
 	CH_TRY(get(s, "checkpoint"));
 	err = ch_checkpoint_verify(&cp, s->body.data ? s->body.data : "", s->body.len, s->origin,
 				   &s->v, 1);
-	if (err == CH_ERR_INTEGRITY || err == CH_ERR_PARSE)
+	/* A note that does not parse is not a signed statement: the log cannot be held to it (a
+	 * mirror's half-copied file, a proxy's error page). It fails this sync like a network
+	 * error, and ct follow tries again at the next poll. A note that parses and is not
+	 * signed by the log's key, or names another log, is evidence. */
+	if (err == CH_ERR_PARSE)
+		return ch_error_prefix(CH_ERR_PARSE, "log %s: checkpoint does not parse",
+				       s->log->url);
+	if (err == CH_ERR_INTEGRITY)
 		return evidence(s, "checkpoint rejected: %s", ch_error_last());
 	if (err)
 		return err;

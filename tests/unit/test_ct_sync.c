@@ -247,7 +247,9 @@ static ch_ct_key *log_key(const char *dir)
 	return k;
 }
 
-static void corrupt_checkpoint_sig(const char *dir)
+/* corrupt_checkpoint breaks the checkpoint of dir: one signature byte changed, or (cut) only
+ * its first half left, as in a half-copied file of a mirror. */
+static void corrupt_checkpoint(const char *dir, bool cut)
 {
 	char path[700];
 	uint8_t *d;
@@ -261,7 +263,10 @@ static void corrupt_checkpoint_sig(const char *dir)
 	/* Base64 characters near the end of the last line are signature bytes; not the very last
 	 * ones, whose low bits may be padding (a changed padding bit decodes to the same bytes,
 	 * which made this test pass the bad signature now and then). */
-	d[len - 10] = d[len - 10] == 'A' ? 'B' : 'A';
+	if (cut)
+		len /= 2;
+	else
+		d[len - 10] = d[len - 10] == 'A' ? 'B' : 'A';
 	f = fopen(path, "wb");
 	fwrite(d, 1, len, f);
 	fclose(f);
@@ -1046,7 +1051,8 @@ static void test_psc(const ch_ct_key *key)
 
 static void test_sync(void)
 {
-	ch_ct_writer *good = NULL, *fork = NULL, *liar = NULL, *garbage = NULL, *badsig = NULL;
+	ch_ct_writer *good = NULL, *fork = NULL, *liar = NULL, *garbage = NULL, *badsig = NULL,
+		     *halfcopy = NULL;
 	ch_ct_key *key;
 	ch_ct_sync_result res;
 	db d, d2, d3;
@@ -1070,7 +1076,12 @@ static void test_sync(void)
 	CHECK(ch_ct_writer_new(&badsig, path, ORIGIN, key_path) == CH_OK);
 	add_entries(badsig, "good", 0, 10);
 	CHECK(ch_ct_writer_publish(badsig, TS0 + 400000, NULL) == CH_OK);
-	corrupt_checkpoint_sig("badsig");
+	corrupt_checkpoint("badsig", false);
+	snprintf(path, sizeof path, "%s/halfcopy", root_dir);
+	CHECK(ch_ct_writer_new(&halfcopy, path, ORIGIN, key_path) == CH_OK);
+	add_entries(halfcopy, "good", 0, 10);
+	CHECK(ch_ct_writer_publish(halfcopy, TS0 + 400000, NULL) == CH_OK);
+	corrupt_checkpoint("halfcopy", true);
 	snprintf(path, sizeof path, "%s/garbage", root_dir);
 	CHECK(ch_ct_writer_new(&garbage, path, ORIGIN, key_path) == CH_OK);
 	add_entries(garbage, "good", 0, 300);
@@ -1129,6 +1140,17 @@ static void test_sync(void)
 	CHECK(res.next == 150 && stats(&d3).sightings == 150);
 	db_close(&d3);
 
+	/* A checkpoint cut in half is no signed statement: a plain parse error (ct follow retries
+	 * it at the next poll), no evidence, nothing stored; once the file is whole, it syncs. */
+	db_open(&d3, "halfcopy");
+	CHECK(sync_dir(&res, &d3, "halfcopy", key, 0) == CH_ERR_PARSE);
+	CHECK(strstr(ch_error_last(), "checkpoint does not parse") != NULL);
+	CHECK(res.evidence[0] == '\0' && stats(&d3).certificates == 0);
+	CHECK(ch_ct_writer_publish(halfcopy, TS0 + 400000, NULL) == CH_OK);
+	CHECK(sync_dir(&res, &d3, "halfcopy", key, 0) == CH_OK);
+	CHECK(res.next == 10 && stats(&d3).sightings == 10);
+	db_close(&d3);
+
 	test_rfc6962(key);
 	test_start_at_end(key);
 	test_cli(key);
@@ -1142,6 +1164,7 @@ out:
 	ch_ct_writer_free(liar);
 	ch_ct_writer_free(badsig);
 	ch_ct_writer_free(garbage);
+	ch_ct_writer_free(halfcopy);
 }
 
 int main(void)
