@@ -5,8 +5,10 @@
  * beside the SQLite minimum: the DER and a SHA-256 key alone, the least any store can write.
  *
  *   bench_ingest [--limit N] [--db PATH] [--batch N] [--no-bulk] [--verbose] CORPUS
+ *   bench_ingest --floor-of STORE --count N [--verbose]
  *
- * --verbose adds the floor's time per table and per index.
+ * --verbose adds the floor's time per table and per index. --floor-of measures only the floor
+ * of an existing store (bench/ct_sync.sh: the store a CT sync of N entries built), as N items.
  * CORPUS is gen_corpus output (concatenated DER or PEM), loaded into memory first so that the
  * figures time decoding and storing, not reading the file. The store is created fresh at PATH
  * (default a temporary file, removed at the end). Each certificate gets a file sighting, as
@@ -321,12 +323,25 @@ out:
 	return rc;
 }
 
+/* floor_only prints the SQLite floor of an existing store as `count` items. */
+static int floor_only(const char *store, size_t count, bool verbose)
+{
+	phase flo = {.name = "SQLite floor (same rows)"};
+	char scratch[600];
+
+	snprintf(scratch, sizeof scratch, "%s.floor", store);
+	if (sqlite_floor(&flo, store, scratch, count, verbose))
+		return 1;
+	report(&flo);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	bench_corpus c = {0};
-	const char *db = NULL, *corpus = NULL;
+	const char *db = NULL, *corpus = NULL, *floor_of = NULL;
 	char tmp[] = "/tmp/bench_ingest.XXXXXX", path[512];
-	size_t limit = 0, batch = 0;
+	size_t limit = 0, batch = 0, count = 0;
 	bool bulk = true, verbose = false;
 	phase dec = {.name = "decode only"}, nam = {.name = "decode + names"},
 	      ing = {.name = "ingest (end to end)"}, flo = {.name = "SQLite floor (same rows)"},
@@ -338,7 +353,11 @@ int main(int argc, char **argv)
 	ch_store_stats st = {0};
 
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--limit") && i + 1 < argc)
+		if (!strcmp(argv[i], "--floor-of") && i + 1 < argc)
+			floor_of = argv[++i];
+		else if (!strcmp(argv[i], "--count") && i + 1 < argc)
+			count = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--limit") && i + 1 < argc)
 			limit = strtoull(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--db") && i + 1 < argc)
 			db = argv[++i];
@@ -351,9 +370,12 @@ int main(int argc, char **argv)
 		else
 			corpus = argv[i];
 	}
+	if (floor_of && count)
+		return floor_only(floor_of, count, verbose);
 	if (!corpus) {
 		fprintf(stderr, "usage: bench_ingest [--limit N] [--db PATH] [--batch N] [--no-bulk] "
-				"[--verbose] CORPUS\n");
+				"[--verbose] CORPUS\n       bench_ingest --floor-of STORE --count N "
+				"[--verbose]\n");
 		return 2;
 	}
 	if (bench_corpus_load_file(&c, corpus, limit) != 0)

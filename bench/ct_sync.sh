@@ -7,7 +7,8 @@
 # of it with ct_loggen, plus that log's RFC 6962 face as static files; serves both with nginx on
 # a free 127.0.0.1 port and times, on the same log:
 #   1. certhound ct sync --no-store, tiled        (fetch, gunzip, decode, hash, prove)
-#   2. certhound ct sync into a fresh store, tiled (the same plus the ingest pipeline + SQLite)
+#   2. certhound ct sync into a fresh store, tiled (the same plus the ingest pipeline + SQLite),
+#      beside the SQLite floor of the store it built (SQLite alone writing the same rows)
 #   3. certhound ct sync --no-store, RFC 6962 face (get-entries JSON + consistency proofs)
 #   4. certspotter (Debian package, if installed) following the RFC 6962 face from a fresh
 #      state directory until its state reaches the tree size
@@ -83,6 +84,11 @@ t0=$(now); "$CLI" --db "$W/store.db" "${TILED[@]}" >/dev/null; t1=$(now)
 R_TILED_STORE=$(rate "$N" "$(echo "$t1 - $t0" | bc)")
 t0=$(now); "$CLI" --db "$W/store.db" ct verify --key "$KEY" >/dev/null; t1=$(now)
 R_VERIFY=$(rate "$N" "$(echo "$t1 - $t0" | bc)")
+# The SQLite floor of that store: SQLite alone writing its very rows into an empty file with the
+# same schema, then building the same indexes (bench_ingest --floor-of): no sync into this store
+# can beat it on this machine.
+R_FLOOR=$("$B/bench/bench_ingest" --floor-of "$W/store.db" --count "$N" |
+	awk '/SQLite floor/ {printf "%8.0f entries/s", $(NF-2)}')
 t0=$(now); "$CLI" "${RFC[@]}" --no-store >/dev/null; t1=$(now)
 R_RFC_NOSTORE=$(rate "$N" "$(echo "$t1 - $t0" | bc)")
 
@@ -130,6 +136,7 @@ fi
 echo "ct sync on a local $N-entry log (nginx on 127.0.0.1, $(nproc) cores):"
 echo "  tiled, fetch+decode+verify, no store:   $R_TILED_NOSTORE"
 echo "  tiled, verified into the store:         $R_TILED_STORE"
+echo "  SQLite floor of the same store's rows:  $R_FLOOR"
 echo "  ct verify (offline, from the store):    $R_VERIFY"
 echo "  RFC 6962, fetch+decode+verify, no store: $R_RFC_NOSTORE"
 echo "  certspotter $(certspotter -version 2>/dev/null | awk '{print $3}'), RFC 6962:        $R_CS"
