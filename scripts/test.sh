@@ -6,7 +6,8 @@
 #                     tests and the replay of every fuzz seed corpus)
 #  3. build-asan/   : the same with AddressSanitizer + UndefinedBehaviorSanitizer, ctest again
 #  4. build-fuzz/   : each fuzz/fuzz_*.c as a libFuzzer binary (clang, ASan+UBSan), run for
-#                     CH_FUZZ_SECONDS (default 20) seconds on a copy of its seed corpus
+#                     CH_FUZZ_SECONDS (default 20) seconds on a copy of its seed corpus, CH_JOBS
+#                     targets at a time
 # Every stage runs even when an earlier one failed (a stage that needs a failed build is left
 # out); the exit status is non-zero when any stage failed, and the failed stages are listed at
 # the end. Uses -j2 (CH_JOBS to change).
@@ -64,6 +65,27 @@ fuzz_one() {
 	grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units)' "build-fuzz/$name.log" >&2 || true
 }
 
+# fuzz_batch TARGET...: fuzz_one for each target at the same time (CH_JOBS of them: libFuzzer
+# uses one core), then each one's outcome as a stage of its own, in order.
+fuzz_batch() {
+	local pids=() t i
+	for t in "$@"; do
+		fuzz_one "$t" >"build-fuzz/${t#fuzz_}.out" 2>&1 &
+		pids+=("$!")
+	done
+	for i in "${!pids[@]}"; do
+		t=${*:i+1:1}
+		run "fuzz ${t#fuzz_} for ${fuzz_seconds}s" fuzz_wait "${pids[$i]}" "$t" || true
+	done
+}
+# fuzz_wait PID TARGET: the exit status of a fuzz_one started in the background, with its output.
+fuzz_wait() {
+	local rc=0
+	wait "$1" || rc=$?
+	cat "build-fuzz/${2#fuzz_}.out" >&2
+	return "$rc"
+}
+
 targets=()
 for src in fuzz/fuzz_*.c; do
 	[ -e "$src" ] && targets+=("$(basename "$src" .c)")
@@ -73,8 +95,8 @@ if [ "${#targets[@]}" -gt 0 ] &&
 		-DCH_SANITIZE=ON -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
 	run "libFuzzer build (build-fuzz, clang, ASan+UBSan)" cmake --build build-fuzz -j"$jobs" \
 		--target "${targets[@]}"; then
-	for t in "${targets[@]}"; do
-		run "fuzz ${t#fuzz_} for ${fuzz_seconds}s" fuzz_one "$t" || true
+	for ((i = 0; i < ${#targets[@]}; i += jobs)); do
+		fuzz_batch "${targets[@]:i:jobs}"
 	done
 fi
 
