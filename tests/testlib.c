@@ -81,6 +81,17 @@ uint8_t *ch_test_read_file(const char *path, size_t *out_len)
 	return p;
 }
 
+bool ch_test_write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fwrite(data, 1, len, f) == len;
+	return fclose(f) == 0 && ok;
+}
+
 const char *ch_test_tmpdir(void)
 {
 	static char tmpl[64];

@@ -60,6 +60,10 @@ const char *ch_test_cli(void);
 /* ch_test_read_file reads a whole (small, test fixture) file; caller frees. NULL on error. */
 uint8_t *ch_test_read_file(const char *path, size_t *out_len);
 
+/* ch_test_write_file replaces the file at path with len bytes of data. False when it cannot be
+ * opened or not all of it is written. */
+bool ch_test_write_file(const char *path, const void *data, size_t len);
+
 /* ch_test_tmpdir makes a fresh temporary directory (removed by the caller or left in /tmp). */
 const char *ch_test_tmpdir(void);
 

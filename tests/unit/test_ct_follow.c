@@ -6,6 +6,8 @@
  *  - `ct verify` re-checks both stores offline;
  *  - `ct follow` picks up growth, and SIGINT stops it cleanly (exit 0, verified store);
  *  - SIGINT in the middle of a sync, then a restart: every entry stored exactly once. */
+#include "ct_fixture.h"
+#include "net_fixture.h"
 #include "testlib.h"
 
 #include <certhound/ct.h>
@@ -13,107 +15,24 @@
 #include <certhound/ct_writer.h>
 #include <certhound/store.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
-
 #define TS0 1750000000000ull
 
 static char dir[512];
 static int port;
-static EVP_PKEY *ca_key, *leaf_key;
-static X509 *ca;
-static uint8_t *ca_der;
-static int ca_der_len;
-
-static X509 *make_cert(const char *cn, long serial, bool precert)
-{
-	X509 *x = X509_new();
-	X509_NAME *n = X509_NAME_new();
-	char san[300];
-	X509V3_CTX ctx;
-	X509_EXTENSION *ext;
-
-	X509_set_version(x, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
-	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
-	X509_set_subject_name(x, n);
-	X509_set_issuer_name(x, ca ? X509_get_subject_name(ca) : n);
-	X509_gmtime_adj(X509_getm_notBefore(x), 0);
-	X509_gmtime_adj(X509_getm_notAfter(x), 90L * 86400);
-	X509_set_pubkey(x, ca ? leaf_key : ca_key);
-	X509V3_set_ctx(&ctx, ca ? ca : x, x, NULL, NULL, 0);
-	snprintf(san, sizeof san, "DNS:%s", cn);
-	ext = X509V3_EXT_conf_nid(NULL, &ctx, ca ? NID_subject_alt_name : NID_basic_constraints,
-				  ca ? san : "critical,CA:TRUE");
-	X509_add_ext(x, ext, -1);
-	X509_EXTENSION_free(ext);
-	if (precert) {
-		ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_ct_precert_poison, "critical,NULL");
-		X509_add_ext(x, ext, -1);
-		X509_EXTENSION_free(ext);
-	}
-	X509_sign(x, ca_key, EVP_sha256());
-	X509_NAME_free(n);
-	return x;
-}
-
-static void add(ch_ct_writer *w, const char *tag, int first, int n)
-{
-	for (int i = first; i < first + n; i++) {
-		char cn[64];
-		bool pre = i % 3 == 1;
-		uint8_t *der = NULL;
-		X509 *x;
-		int len;
-
-		snprintf(cn, sizeof cn, "%s%d.example", tag, i);
-		x = make_cert(cn, 5000 + i, pre);
-		len = i2d_X509(x, &der);
-		CHECK(ch_ct_writer_add(w, TS0 + (uint64_t)i, der, (size_t)len, pre, ca_der,
-				       (size_t)ca_der_len) == CH_OK);
-		OPENSSL_free(der);
-		X509_free(x);
-	}
-}
+/* Entry i of a log: <tag><i>.example, serial 5000 + i, at TS0 + i, every third a precertificate. */
+static ch_test_ct_fixture fx = {.serial0 = 5000, .ts0 = TS0, .ts_step = 1, .pre_every = 3,
+				.pre_at = 1};
 
 /* ---- nginx ----------------------------------------------------------------------------------- */
-
-static int free_port(void)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t l = sizeof a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), p;
-
-	bind(fd, (struct sockaddr *)&a, sizeof a);
-	getsockname(fd, (struct sockaddr *)&a, &l);
-	p = ntohs(a.sin_port);
-	close(fd);
-	return p;
-}
-
-static bool up(void)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	bool ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-
-	close(fd);
-	return ok;
-}
 
 static const char *nginx_path(void)
 {
@@ -130,7 +49,7 @@ static bool start_nginx(void)
 	char conf[700], cmd[4096];
 	FILE *f;
 
-	port = free_port();
+	port = ch_test_free_port();
 	snprintf(conf, sizeof conf, "%s/nginx.conf", dir);
 	f = fopen(conf, "w");
 	if (!f)
@@ -160,13 +79,7 @@ static bool start_nginx(void)
 		 conf);
 	if (system(cmd) != 0)
 		return false;
-	for (int i = 0; i < 100; i++) {
-		struct timespec ts = {0, 50000000};
-		if (up())
-			return true;
-		nanosleep(&ts, NULL);
-	}
-	return false;
+	return ch_test_wait_port(port);
 }
 
 static void stop_nginx(void)
@@ -183,20 +96,6 @@ static void stop_nginx(void)
 }
 
 /* ---- helpers --------------------------------------------------------------------------------- */
-
-static ch_ct_key *read_key(const char *log)
-{
-	char path[700];
-	uint8_t *pem;
-	size_t len;
-	ch_ct_key *k = NULL;
-
-	snprintf(path, sizeof path, "%s/www/%s/key.pem", dir, log);
-	pem = ch_test_read_file(path, &len);
-	CHECK(pem && ch_ct_key_parse(&k, pem, len) == CH_OK);
-	free(pem);
-	return k;
-}
 
 /* write_list writes a log list v3 with logs a and b usable and a retired log c. */
 static void write_list(const ch_ct_key *a, const ch_ct_key *b)
@@ -231,15 +130,12 @@ static void cut_checkpoint(const char *log)
 	char path[700];
 	uint8_t *d;
 	size_t len;
-	FILE *f;
 
 	snprintf(path, sizeof path, "%s/www/%s/checkpoint", dir, log);
 	d = ch_test_read_file(path, &len);
-	CHECK(d != NULL && (f = fopen(path, "wb")) != NULL);
-	if (d && f) {
-		CHECK(fwrite(d, 1, len / 2, f) == len / 2);
-		fclose(f);
-	}
+	CHECK(d != NULL);
+	if (d)
+		CHECK(ch_test_write_file(path, d, len / 2));
 	free(d);
 }
 
@@ -344,8 +240,8 @@ static void test_follow(void)
 	CHECK(ch_ct_writer_new(&b, path, "fixture.example/b", keypath) == CH_OK);
 	if (!a || !b)
 		goto out;
-	add(a, "a", 0, 1500);
-	add(b, "b", 0, 400);
+	ch_test_ct_add_range(&fx, a, "a", 0, 1500);
+	ch_test_ct_add_range(&fx, b, "b", 0, 400);
 	CHECK(ch_ct_writer_publish(a, TS0 + 10000, NULL) == CH_OK);
 	CHECK(ch_ct_writer_publish(b, TS0 + 10000, NULL) == CH_OK);
 	chmod(dir, 0755);
@@ -353,8 +249,8 @@ static void test_follow(void)
 		CHECK(!"nginx starts");
 		goto out;
 	}
-	ka = read_key("a");
-	kb = read_key("b");
+	ka = ch_test_ct_log_key(dir, "www/a");
+	kb = ch_test_ct_log_key(dir, "www/b");
 	write_list(ka, kb);
 	snprintf(list, sizeof list, "%s/list.json", dir);
 
@@ -379,12 +275,12 @@ static void test_follow(void)
 	{
 		struct timespec ts = {0, 500000000L};
 		nanosleep(&ts, NULL);
-		add(a, "a", 1500, 300);
+		ch_test_ct_add_range(&fx, a, "a", 1500, 300);
 		CHECK(ch_ct_writer_publish(a, TS0 + 20000, NULL) == CH_OK);
 		cut_checkpoint("b");
 		ts.tv_sec = 1;
 		nanosleep(&ts, NULL);
-		add(b, "b", 400, 100);
+		ch_test_ct_add_range(&fx, b, "b", 400, 100);
 		CHECK(ch_ct_writer_publish(b, TS0 + 20000, NULL) == CH_OK);
 		nanosleep(&ts, NULL);
 	}
@@ -442,14 +338,8 @@ int main(void)
 		return ch_test_skip("nginx is not installed (apt-get install nginx; scripts/deps.sh "
 				    "installs it)");
 	snprintf(dir, sizeof dir, "%s", ch_test_tmpdir());
-	ca_key = EVP_EC_gen("P-256");
-	leaf_key = EVP_EC_gen("P-256");
-	ca = make_cert("Fixture Follow CA", 1, false);
-	ca_der_len = i2d_X509(ca, &ca_der);
+	ch_test_ct_fixture_init(&fx, "Fixture Follow CA");
 	test_follow();
-	OPENSSL_free(ca_der);
-	X509_free(ca);
-	EVP_PKEY_free(ca_key);
-	EVP_PKEY_free(leaf_key);
+	ch_test_ct_fixture_free(&fx);
 	return ch_test_done("ct_follow");
 }

@@ -4,6 +4,8 @@
  * signature, a signed root that the tiles do not hash to, a fork (two inconsistent tree heads
  * under the same key), and a garbage entry in the middle of a data tile. --start-at-end, tiled and
  * RFC 6962 (the last entry and its get-proof-by-hash audit path), with proofs that lie. */
+#include "ct_fixture.h"
+#include "net_fixture.h"
 #include "testlib.h"
 
 #include <certhound/ct_sync.h>
@@ -14,11 +16,8 @@
 
 #include <sqlite3.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -27,7 +26,6 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#include <openssl/x509v3.h>
 
 #define ORIGIN "fixture.example/log"
 #define TS0 1750000000000ull
@@ -35,106 +33,18 @@
 static char root_dir[512], key_path[600];
 static int port, port2;
 static pid_t server, server2;
-static EVP_PKEY *ca_key;
-static X509 *ca;
-static uint8_t *ca_der;
-static int ca_der_len;
-
-/* ---- certificates ---------------------------------------------------------------------------- */
-
-static X509 *new_cert(const char *cn, long serial, EVP_PKEY *key, X509 *issuer, EVP_PKEY *ikey,
-		      bool precert)
-{
-	X509 *x = X509_new();
-	X509_NAME *n = X509_NAME_new();
-	char san[300];
-	X509V3_CTX ctx;
-	X509_EXTENSION *ext;
-
-	X509_set_version(x, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
-	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
-	X509_set_subject_name(x, n);
-	X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : n);
-	X509_gmtime_adj(X509_getm_notBefore(x), 0);
-	X509_gmtime_adj(X509_getm_notAfter(x), 90L * 86400);
-	X509_set_pubkey(x, key);
-	X509V3_set_ctx(&ctx, issuer ? issuer : x, x, NULL, NULL, 0);
-	if (issuer) {
-		snprintf(san, sizeof san, "DNS:%s,DNS:www.%s", cn, cn);
-		ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name, san);
-		X509_add_ext(x, ext, -1);
-		X509_EXTENSION_free(ext);
-	} else {
-		ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_basic_constraints, "critical,CA:TRUE");
-		X509_add_ext(x, ext, -1);
-		X509_EXTENSION_free(ext);
-	}
-	if (precert) {
-		ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_ct_precert_poison, "critical,NULL");
-		X509_add_ext(x, ext, -1);
-		X509_EXTENSION_free(ext);
-	}
-	X509_sign(x, ikey ? ikey : key, EVP_sha256());
-	X509_NAME_free(n);
-	return x;
-}
-
-/* add_entries appends n certificates (every 4th a precertificate) named <tag><i>.example. */
-static void add_entries(ch_ct_writer *w, const char *tag, int first, int n)
-{
-	static EVP_PKEY *leaf_key;
-
-	if (!leaf_key)
-		leaf_key = EVP_EC_gen("P-256");
-	for (int i = first; i < first + n; i++) {
-		char cn[64];
-		bool pre = i % 4 == 3;
-		X509 *x;
-		uint8_t *der = NULL;
-		int len;
-
-		snprintf(cn, sizeof cn, "%s%d.example", tag, i);
-		x = new_cert(cn, 1000 + i, leaf_key, ca, ca_key, pre);
-		len = i2d_X509(x, &der);
-		CHECK(ch_ct_writer_add(w, TS0 + (uint64_t)i * 1000, der, (size_t)len, pre, ca_der,
-				       (size_t)ca_der_len) == CH_OK);
-		OPENSSL_free(der);
-		X509_free(x);
-	}
-}
+/* Entry i of a log: <tag><i>.example (and www.), serial 1000 + i, at TS0 + 1000 i, every fourth
+ * a precertificate. */
+static ch_test_ct_fixture fx = {.www = true, .serial0 = 1000, .ts0 = TS0, .ts_step = 1000,
+				.pre_every = 4, .pre_at = 3};
 
 /* ---- the HTTP server ------------------------------------------------------------------------- */
-
-static int free_port(void)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t l = sizeof a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), p;
-
-	bind(fd, (struct sockaddr *)&a, sizeof a);
-	getsockname(fd, (struct sockaddr *)&a, &l);
-	p = ntohs(a.sin_port);
-	close(fd);
-	return p;
-}
-
-static bool server_up(int p)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)p),
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	bool ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-
-	close(fd);
-	return ok;
-}
 
 static bool start_server(void)
 {
 	char ps[16];
 
-	port = free_port();
+	port = ch_test_free_port();
 	snprintf(ps, sizeof ps, "%d", port);
 	server = fork();
 	if (server == 0) {
@@ -143,14 +53,9 @@ static bool start_server(void)
 		       "--directory", root_dir, (char *)NULL);
 		_exit(127);
 	}
-	for (int i = 0; i < 100; i++) {
-		struct timespec ts = {0, 50000000};
-		if (server_up(port))
-			break;
-		nanosleep(&ts, NULL);
-	}
+	ch_test_wait_port(port);
 	/* The RFC 6962 face of the same logs. */
-	port2 = free_port();
+	port2 = ch_test_free_port();
 	snprintf(ps, sizeof ps, "%d", port2);
 	server2 = fork();
 	if (server2 == 0) {
@@ -160,13 +65,7 @@ static bool start_server(void)
 		execlp("python3", "python3", script, root_dir, ps, (char *)NULL);
 		_exit(127);
 	}
-	for (int i = 0; i < 100; i++) {
-		struct timespec ts = {0, 50000000};
-		if (server_up(port2))
-			return server_up(port);
-		nanosleep(&ts, NULL);
-	}
-	return false;
+	return ch_test_wait_port(port2) && ch_test_port_up(port);
 }
 
 /* ---- syncing --------------------------------------------------------------------------------- */
@@ -233,20 +132,6 @@ static ch_store_stats stats(db *d)
 	return st;
 }
 
-static ch_ct_key *log_key(const char *dir)
-{
-	char path[700];
-	uint8_t *pem;
-	size_t len;
-	ch_ct_key *k = NULL;
-
-	snprintf(path, sizeof path, "%s/%s/key.pem", root_dir, dir);
-	pem = ch_test_read_file(path, &len);
-	CHECK(pem && ch_ct_key_parse(&k, pem, len) == CH_OK);
-	free(pem);
-	return k;
-}
-
 /* corrupt_checkpoint breaks the checkpoint of dir: one signature byte changed, or (cut) only
  * its first half left, as in a half-copied file of a mirror. */
 static void corrupt_checkpoint(const char *dir, bool cut)
@@ -254,7 +139,6 @@ static void corrupt_checkpoint(const char *dir, bool cut)
 	char path[700];
 	uint8_t *d;
 	size_t len;
-	FILE *f;
 
 	snprintf(path, sizeof path, "%s/%s/checkpoint", root_dir, dir);
 	d = ch_test_read_file(path, &len);
@@ -267,9 +151,7 @@ static void corrupt_checkpoint(const char *dir, bool cut)
 		len /= 2;
 	else
 		d[len - 10] = d[len - 10] == 'A' ? 'B' : 'A';
-	f = fopen(path, "wb");
-	fwrite(d, 1, len, f);
-	fclose(f);
+	ch_test_write_file(path, d, len);
 	free(d);
 }
 
@@ -281,7 +163,6 @@ static void corrupt_entry(const char *dir, unsigned idx)
 	size_t len;
 	ch_bytes cur;
 	ch_ct_entry e;
-	FILE *f;
 
 	snprintf(path, sizeof path, "%s/%s/tile/data/000", root_dir, dir);
 	d = ch_test_read_file(path, &len);
@@ -292,9 +173,7 @@ static void corrupt_entry(const char *dir, unsigned idx)
 	for (unsigned i = 0; i < idx; i++)
 		CHECK(ch_ct_tile_leaf_next(&e, &cur) == CH_OK);
 	d[cur.data - d + 8] = 0x7f;
-	f = fopen(path, "wb");
-	fwrite(d, 1, len, f);
-	fclose(f);
+	ch_test_write_file(path, d, len);
 	free(d);
 }
 
@@ -518,7 +397,7 @@ static void test_start_at_end(const ch_ct_key *key)
 
 	snprintf(path, sizeof path, "%s/grow", root_dir);
 	CHECK(ch_ct_writer_new(&w, path, ORIGIN, key_path) == CH_OK);
-	add_entries(w, "grow", 0, 300);
+	ch_test_ct_add_range(&fx, w, "grow", 0, 300);
 	CHECK(ch_ct_writer_publish(w, TS0 + 400000, NULL) == CH_OK);
 	for (int k = 0; k < 2; k++) {
 		db_open(&d[k], k ? "end-rfc" : "end-tiled");
@@ -558,7 +437,7 @@ static void test_start_at_end(const ch_ct_key *key)
 	db_close(&t);
 
 	/* The log grows by 250: exactly those are stored, after a consistency proof. */
-	add_entries(w, "grow", 300, 250);
+	ch_test_ct_add_range(&fx, w, "grow", 300, 250);
 	CHECK(ch_ct_writer_publish(w, TS0 + 900000, NULL) == CH_OK);
 	for (int k = 0; k < 2; k++) {
 		CHECK(sync_end(&res, &d[k], k ? "ok" : NULL, "grow", key) == CH_OK);
@@ -583,7 +462,7 @@ static void test_start_at_end(const ch_ct_key *key)
 	db_open(&t, "end-empty");
 	CHECK(sync_end(&res, &t, "ok", "empty", key) == CH_OK);
 	CHECK(res.next == 0 && res.sth.tree_size == 0 && has_state(&t, key));
-	add_entries(e, "empty", 0, 5);
+	ch_test_ct_add_range(&fx, e, "empty", 0, 5);
 	CHECK(ch_ct_writer_publish(e, TS0 + 10000, NULL) == CH_OK);
 	CHECK(sync_end(&res, &t, "ok", "empty", key) == CH_OK);
 	CHECK(res.start == 0 && res.next == 5 && res.entries == 5 && stats(&t).sightings == 5);
@@ -782,7 +661,7 @@ static X509 *final_of(X509 *pre)
 	X509_add_ext(x, ext, -1);
 	X509_EXTENSION_free(ext);
 	ASN1_OCTET_STRING_free(os);
-	X509_sign(x, ca_key, EVP_sha256());
+	X509_sign(x, fx.ca_key, EVP_sha256());
 	return x;
 }
 
@@ -804,15 +683,16 @@ static void test_link(const ch_ct_key *key)
 
 	if (!k)
 		k = EVP_EC_gen("P-256");
-	pre = new_cert("linked.example", 77, k, ca, ca_key, true);
+	pre = ch_test_ct_cert(&fx, "linked.example", 77, k, true);
 	fin = final_of(pre);
 	pl = i2d_X509(pre, &pd);
 	fl = i2d_X509(fin, &fd);
 	snprintf(path, sizeof path, "%s/link", root_dir);
 	CHECK(ch_ct_writer_new(&w, path, ORIGIN, key_path) == CH_OK);
-	CHECK(ch_ct_writer_add(w, TS0, pd, (size_t)pl, true, ca_der, (size_t)ca_der_len) == CH_OK);
-	CHECK(ch_ct_writer_add(w, TS0 + 1, fd, (size_t)fl, false, ca_der, (size_t)ca_der_len) ==
+	CHECK(ch_ct_writer_add(w, TS0, pd, (size_t)pl, true, fx.ca_der, (size_t)fx.ca_der_len) ==
 	      CH_OK);
+	CHECK(ch_ct_writer_add(w, TS0 + 1, fd, (size_t)fl, false, fx.ca_der,
+			       (size_t)fx.ca_der_len) == CH_OK);
 	CHECK(ch_ct_writer_publish(w, TS0 + 2, NULL) == CH_OK);
 	db_open(&d, "link");
 	CHECK(sync_dir(&res, &d, "link", key, 0) == CH_OK && res.next == 2);
@@ -829,8 +709,8 @@ static void test_link(const ch_ct_key *key)
 	ch_store_record_free(rec);
 	/* the issuer key hash of the precert entry is the SPKI hash of a stored certificate */
 	{
-		const unsigned char *p = ca_der;
-		X509 *c = d2i_X509(NULL, &p, ca_der_len);
+		const unsigned char *p = fx.ca_der;
+		X509 *c = d2i_X509(NULL, &p, fx.ca_der_len);
 		uint8_t *spki = NULL;
 		int sl = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(c), &spki);
 		EVP_Digest(spki, (size_t)sl, ikh, NULL, EVP_sha256(), NULL);
@@ -1061,33 +941,33 @@ static void test_sync(void)
 
 	snprintf(path, sizeof path, "%s/good", root_dir);
 	CHECK(ch_ct_writer_new(&good, path, ORIGIN, key_path) == CH_OK);
-	add_entries(good, "good", 0, 300);
+	ch_test_ct_add_range(&fx, good, "good", 0, 300);
 	CHECK(ch_ct_writer_publish(good, TS0 + 400000, NULL) == CH_OK);
 	snprintf(path, sizeof path, "%s/fork", root_dir);
 	CHECK(ch_ct_writer_new(&fork, path, ORIGIN, key_path) == CH_OK);
-	add_entries(fork, "good", 0, 200);
-	add_entries(fork, "evil", 200, 400);
+	ch_test_ct_add_range(&fx, fork, "good", 0, 200);
+	ch_test_ct_add_range(&fx, fork, "evil", 200, 400);
 	CHECK(ch_ct_writer_publish(fork, TS0 + 500000, NULL) == CH_OK);
 	snprintf(path, sizeof path, "%s/liar", root_dir);
 	CHECK(ch_ct_writer_new(&liar, path, ORIGIN, key_path) == CH_OK);
-	add_entries(liar, "good", 0, 300);
+	ch_test_ct_add_range(&fx, liar, "good", 0, 300);
 	CHECK(ch_ct_writer_publish(liar, TS0 + 400000, lie) == CH_OK);
 	snprintf(path, sizeof path, "%s/badsig", root_dir);
 	CHECK(ch_ct_writer_new(&badsig, path, ORIGIN, key_path) == CH_OK);
-	add_entries(badsig, "good", 0, 10);
+	ch_test_ct_add_range(&fx, badsig, "good", 0, 10);
 	CHECK(ch_ct_writer_publish(badsig, TS0 + 400000, NULL) == CH_OK);
 	corrupt_checkpoint("badsig", false);
 	snprintf(path, sizeof path, "%s/halfcopy", root_dir);
 	CHECK(ch_ct_writer_new(&halfcopy, path, ORIGIN, key_path) == CH_OK);
-	add_entries(halfcopy, "good", 0, 10);
+	ch_test_ct_add_range(&fx, halfcopy, "good", 0, 10);
 	CHECK(ch_ct_writer_publish(halfcopy, TS0 + 400000, NULL) == CH_OK);
 	corrupt_checkpoint("halfcopy", true);
 	snprintf(path, sizeof path, "%s/garbage", root_dir);
 	CHECK(ch_ct_writer_new(&garbage, path, ORIGIN, key_path) == CH_OK);
-	add_entries(garbage, "good", 0, 300);
+	ch_test_ct_add_range(&fx, garbage, "good", 0, 300);
 	CHECK(ch_ct_writer_publish(garbage, TS0 + 400000, NULL) == CH_OK);
 	corrupt_entry("garbage", 150);
-	key = log_key("good");
+	key = ch_test_ct_log_key(root_dir, "good");
 	if (!key || !start_server()) {
 		CHECK(!"fixture server starts");
 		goto out;
@@ -1104,7 +984,7 @@ static void test_sync(void)
 	CHECK(sync_dir(&res, &d, "good", key, 0) == CH_OK);
 	CHECK(res.start == 300 && res.entries == 0);
 	/* The log grows: only the new entries are fetched, after a consistency check. */
-	add_entries(good, "good", 300, 250);
+	ch_test_ct_add_range(&fx, good, "good", 300, 250);
 	CHECK(ch_ct_writer_publish(good, TS0 + 900000, NULL) == CH_OK);
 	CHECK(sync_dir(&res, &d, "good", key, 0) == CH_OK);
 	CHECK(res.start == 300 && res.next == 550 && res.entries == 250);
@@ -1175,9 +1055,7 @@ int main(void)
 		return ch_test_skip("python3 is needed for the fixture HTTP server");
 	snprintf(root_dir, sizeof root_dir, "%s", tmp);
 	snprintf(key_path, sizeof key_path, "%s/log-key.pem", root_dir);
-	ca_key = EVP_EC_gen("P-256");
-	ca = new_cert("Fixture CA", 1, ca_key, NULL, NULL, false);
-	ca_der_len = i2d_X509(ca, &ca_der);
+	ch_test_ct_fixture_init(&fx, "Fixture CA");
 	test_sync();
 	if (server > 0) {
 		kill(server, SIGTERM);
@@ -1187,8 +1065,6 @@ int main(void)
 		kill(server2, SIGTERM);
 		waitpid(server2, NULL, 0);
 	}
-	OPENSSL_free(ca_der);
-	X509_free(ca);
-	EVP_PKEY_free(ca_key);
+	ch_test_ct_fixture_free(&fx);
 	return ch_test_done("ct_sync");
 }

@@ -4,6 +4,7 @@
  * is killed with SIGKILL in the middle and restarted. Every matching entry must alert exactly
  * once: watched names (a precertificate and its certificate are one alert), a look-alike, and
  * never the noise. */
+#include "ct_fixture.h"
 #include "testlib.h"
 
 #include <certhound/ct_writer.h>
@@ -18,62 +19,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
-
 #define TS0 1780000000000ull
 
 static char dir[512];
-static EVP_PKEY *ca_key, *leaf_key;
-static X509 *ca;
-static uint8_t *ca_der;
-static int ca_der_len;
+static ch_test_ct_fixture fx;
 
-static void ext(X509 *x, X509V3_CTX *ctx, int nid, const char *v)
-{
-	X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, ctx, nid, v);
-
-	X509_add_ext(x, e, -1);
-	X509_EXTENSION_free(e);
-}
-
-/* cert makes a leaf for `name` (or the CA when ca is NULL), signed by the CA. */
-static X509 *cert(const char *name, long serial, bool precert)
-{
-	X509 *x = X509_new();
-	X509_NAME *n = X509_NAME_new();
-	char san[300];
-	X509V3_CTX ctx;
-
-	X509_set_version(x, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
-	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)name, -1, -1, 0);
-	X509_set_subject_name(x, n);
-	X509_set_issuer_name(x, ca ? X509_get_subject_name(ca) : n);
-	X509_gmtime_adj(X509_getm_notBefore(x), 0);
-	X509_gmtime_adj(X509_getm_notAfter(x), 90L * 86400);
-	X509_set_pubkey(x, ca ? leaf_key : ca_key);
-	X509V3_set_ctx(&ctx, ca ? ca : x, x, NULL, NULL, 0);
-	snprintf(san, sizeof san, "DNS:%s", name);
-	ext(x, &ctx, ca ? NID_subject_alt_name : NID_basic_constraints, ca ? san : "critical,CA:TRUE");
-	if (precert)
-		ext(x, &ctx, NID_ct_precert_poison, "critical,NULL");
-	X509_sign(x, ca_key, EVP_sha256());
-	X509_NAME_free(n);
-	return x;
-}
-
+/* log_cert logs a leaf for name with the given serial at TS0 + serial. */
 static void log_cert(ch_ct_writer *w, const char *name, long serial, bool precert)
 {
-	X509 *x = cert(name, serial, precert);
-	uint8_t *der = NULL;
-	int len = i2d_X509(x, &der);
-
-	CHECK(ch_ct_writer_add(w, TS0 + (uint64_t)serial, der, (size_t)len, precert, ca_der,
-			       (size_t)ca_der_len) == CH_OK);
-	OPENSSL_free(der);
-	X509_free(x);
+	ch_test_ct_add(&fx, w, name, serial, TS0 + (uint64_t)serial, precert);
 }
 
 /* grow adds entries [first, first+n): every 10th a watched name logged as a precertificate
@@ -231,14 +185,8 @@ static void test_follow(void)
 int main(void)
 {
 	snprintf(dir, sizeof dir, "%s", ch_test_tmpdir());
-	ca_key = EVP_EC_gen("P-256");
-	leaf_key = EVP_EC_gen("P-256");
-	ca = cert("Fixture Monitor CA", 1, false);
-	ca_der_len = i2d_X509(ca, &ca_der);
+	ch_test_ct_fixture_init(&fx, "Fixture Monitor CA");
 	test_follow();
-	OPENSSL_free(ca_der);
-	X509_free(ca);
-	EVP_PKEY_free(ca_key);
-	EVP_PKEY_free(leaf_key);
+	ch_test_ct_fixture_free(&fx);
 	return ch_test_done("monitor_ct");
 }
