@@ -112,6 +112,13 @@ ch_err ch_name_normalize(char out[CH_NAME_BUF], const char *in, size_t in_len)
 	}
 out:
 	out[err ? 0 : o] = '\0';
+	/* Mapping Unicode labels can leave an IPv6 literal ("0::" and an ignored code point):
+	 * it gets the same RFC 5952 form as when it was given in ASCII. */
+	if (!err && strchr(out, ':')) {
+		char tmp[CH_NAME_BUF];
+		if (ipv6(tmp, out, o))
+			memcpy(out, tmp, strlen(tmp) + 1);
+	}
 	return err;
 }
 

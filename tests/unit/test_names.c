@@ -38,6 +38,10 @@ static void test_normalize(void)
 	CHECK_STR(NORM("faß.de"), "xn--fa-hia.de");          /* IDNA2008: ß is kept */
 	CHECK_STR(NORM("健診予約.com"), "xn--0kq38bf53fqbl.com");
 	CHECK_STR(NORM("2001:DB8:0:0:0:0:0:1"), "2001:db8::1"); /* RFC 5952 */
+	/* An IPv6 literal with a code point IDNA ignores (U+034F): the same form as without it
+	 * (found by fuzz_names, whose normal form must normalise to itself). */
+	CHECK_STR(NORM("0::\xcd\x8f"), "::");
+	CHECK_STR(NORM("2001:DB8::0:1\xcd\x8f"), "2001:db8::1");
 	CHECK_STR(NORM("a.com\0.evil.com"), "a.com\\0.evil.com");
 	CHECK_INT(ch_name_normalize(buf, "\xff.com", 5), CH_ERR_PARSE); /* invalid UTF-8 */
 	CHECK_INT(ch_name_normalize(buf, "", 0), CH_ERR_PARSE);
