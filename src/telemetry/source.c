@@ -49,8 +49,11 @@ const char *ch_obs_kind_name(ch_obs_kind k)
 	return (k >= CH_OBS_DNS && k <= CH_OBS_FIREWALL) ? names[k] : "?";
 }
 
-/* Allocates the reader and its buffers (no input yet). */
-static ch_err reader_new(ch_telemetry_reader **out, const char *name, const ch_telemetry_opts *o)
+/* Allocates the reader and its buffers (no input yet). `whole` is the input's length when it is
+ * known (in memory), else SIZE_MAX: an input shorter than the line limit gets buffers sized for
+ * itself rather than for the longest line (3 MB at the default limit). */
+static ch_err reader_new(ch_telemetry_reader **out, const char *name, const ch_telemetry_opts *o,
+			 size_t whole)
 {
 	ch_telemetry_reader *r = calloc(1, sizeof *r);
 	size_t max = o && o->max_line ? o->max_line : CH_TEL_LINE_MAX;
@@ -63,8 +66,13 @@ static ch_err reader_new(ch_telemetry_reader **out, const char *name, const ch_t
 	if (!r)
 		return ch_error_set(CH_ERR_NOMEM, "out of memory");
 	r->max_line = max;
-	r->cap = max + TEL_READ_CHUNK + 1;
-	r->scratch_cap = 2 * max + 4096;
+	if (whole < max) {
+		r->cap = whole + 2; /* all of it in one fill, and room to see the end */
+		r->scratch_cap = 2 * whole + 4096;
+	} else {
+		r->cap = max + TEL_READ_CHUNK + 1;
+		r->scratch_cap = 2 * max + 4096;
+	}
 	r->buf = malloc(r->cap);
 	r->scratch = malloc(r->scratch_cap);
 	r->file = strdup(name);
@@ -90,7 +98,7 @@ static ch_err reader_new(ch_telemetry_reader **out, const char *name, const ch_t
 ch_err ch_telemetry_open(ch_telemetry_reader **out, const char *path, const ch_telemetry_opts *o)
 {
 	ch_telemetry_reader *r = NULL;
-	ch_err err = reader_new(&r, path, o);
+	ch_err err = reader_new(&r, path, o, SIZE_MAX);
 
 	if (err != CH_OK)
 		goto out;
@@ -117,7 +125,7 @@ out:
 ch_err ch_telemetry_open_mem(ch_telemetry_reader **out, const void *data, size_t len,
 			     const char *name, const ch_telemetry_opts *o)
 {
-	ch_err err = reader_new(out, name, o);
+	ch_err err = reader_new(out, name, o, len);
 
 	if (err == CH_OK) {
 		(*out)->mem = data;
