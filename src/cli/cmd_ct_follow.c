@@ -41,6 +41,7 @@ typedef struct run {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	unsigned active;                 /* logs syncing now */
+	bool tty;                        /* stderr carries a progress line without a newline */
 } run;
 
 static atomic_int g_stop;
@@ -119,6 +120,25 @@ static void set_state(run *r, flog *f, int state, int rc, const char *msg, const
 	pthread_mutex_unlock(&r->mu);
 }
 
+/* note_retry says on stderr, once per distinct message, that a log failed in a way a later poll
+ * may mend (the network, a tree head that does not parse), and when it syncs again. */
+static void note_retry(run *r, flog *f, const char *msg)
+{
+	bool changed;
+
+	pthread_mutex_lock(&r->mu);
+	changed = strcmp(f->msg, msg) != 0;
+	pthread_mutex_unlock(&r->mu);
+	if (!changed)
+		return;
+	if (*msg)
+		fprintf(stderr, "%scerthound: ct: %s: %s; trying again at the next poll\n",
+			r->tty ? "\n" : "", f->log->name, msg);
+	else
+		fprintf(stderr, "%scerthound: ct: %s: synced again\n", r->tty ? "\n" : "",
+			f->log->name);
+}
+
 static void *log_thread(void *arg)
 {
 	targ *t = arg;
@@ -171,8 +191,10 @@ static void *log_thread(void *arg)
 				break;
 			}
 			/* A network failure: try again at the next poll. */
+			note_retry(r, f, msg);
 			set_state(r, f, ST_IDLE, 0, msg, NULL);
 		} else {
+			note_retry(r, f, "");
 			set_state(r, f, r->o->once && !res.stopped ? ST_DONE : ST_IDLE, 0, "", NULL);
 		}
 		if (r->o->once)
@@ -237,6 +259,7 @@ int ch_cli_ct_run_logs(ch_cli *cli, ch_cli_ct_log *logs, size_t n, const ch_cli_
 	struct sigaction sa, old_int, old_term;
 	run r = {.cli = cli, .o = o, .n = n};
 	bool tty = isatty(2) && o->progress == 1;
+	r.tty = tty;
 	double t0 = now_s(), last_t = t0, next_print = t0 + 1;
 	uint64_t last_total = 0, total = 0;
 	int rc = CH_EXIT_OK;
