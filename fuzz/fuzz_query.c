@@ -49,8 +49,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		return 0;
 	}
-	/* a bare word may expand into two terms, and an exact date into two comparisons */
-	if (check_tree(f, 0) > 2 * CH_QUERY_MAX_TERMS)
+	/* a bare word may expand into two terms (name, cn), a bare address into three (ip, name,
+	 * cn), and an exact date into two comparisons */
+	if (check_tree(f, 0) > 3 * CH_QUERY_MAX_TERMS)
 		abort();
 	ch_buf_init(&b, 1 << 20);
 	if (ch_query_describe(&b, f) != CH_OK)

@@ -475,10 +475,80 @@ out:
 	return err;
 }
 
+/* SQLite refuses a compound SELECT of more than 500 members (SQLITE_MAX_COMPOUND_SELECT), and
+ * the parser's 256-term limit counts what the user wrote: 256 bare addresses ORed are 768
+ * lookups. A run of members longer than COMPOUND_MAX is written as nested groups instead. */
+#define COMPOUND_MAX 250
+
+/* members writes kids[0..n) joined by op (" UNION " or " INTERSECT ", both associative), each
+ * as "SELECT id FROM (...)", in nested groups when n > COMPOUND_MAX. */
+static ch_err members(ch_sqlite *q, ch_sq_query *qq, ch_filter *const *kids, size_t n,
+		      const char *op, int depth)
+{
+	size_t per = 1;
+	ch_err err = CH_OK;
+
+	while (per * COMPOUND_MAX < n)
+		per *= COMPOUND_MAX;
+	for (size_t i = 0; i < n; i += per) {
+		if (i)
+			CH_TRY(ch_buf_puts(&qq->sql, op));
+		if (per == 1) {
+			CH_TRY(wrapped(q, qq, kids[i], depth));
+			continue;
+		}
+		CH_TRY(ch_buf_puts(&qq->sql, "SELECT id FROM ("));
+		CH_TRY(members(q, qq, kids + i, n - i < per ? n - i : per, op, depth + 1));
+		CH_TRY(ch_buf_putc(&qq->sql, ')'));
+	}
+out:
+	return err;
+}
+
+/* long_conjunction writes an AND of more than COMPOUND_MAX members as two: its positive members
+ * intersected (or every certificate), EXCEPT the union of what its negations negate. */
+static ch_err long_conjunction(ch_sqlite *q, ch_sq_query *qq, const ch_filter *f, int depth)
+{
+	ch_filter **pos = malloc(f->num_kids * sizeof *pos), **neg = malloc(f->num_kids * sizeof *neg);
+	size_t np = 0, nn = 0;
+	ch_err err = CH_OK;
+
+	if (!pos || !neg) {
+		err = ch_error_set(CH_ERR_NOMEM, "out of memory compiling a query");
+		goto out;
+	}
+	for (size_t i = 0; i < f->num_kids; i++) {
+		if (f->kids[i]->op != CH_FILTER_NOT)
+			pos[np++] = f->kids[i];
+		else if (f->kids[i]->num_kids == 1)
+			neg[nn++] = f->kids[i]->kids[0];
+	}
+	CH_TRY(ch_buf_puts(&qq->sql, "SELECT id FROM ("));
+	if (np) {
+		CH_TRY(members(q, qq, pos, np, " INTERSECT ", depth + 1));
+	} else {
+		qq->full_scan = true;
+		CH_TRY(ch_buf_puts(&qq->sql, "SELECT id FROM cert WHERE id>?1"));
+	}
+	CH_TRY(ch_buf_putc(&qq->sql, ')'));
+	if (nn) {
+		CH_TRY(ch_buf_puts(&qq->sql, " EXCEPT SELECT id FROM ("));
+		CH_TRY(members(q, qq, neg, nn, " UNION ", depth + 1));
+		CH_TRY(ch_buf_putc(&qq->sql, ')'));
+	}
+out:
+	free(pos);
+	free(neg);
+	return err;
+}
+
 static ch_err conjunction(ch_sqlite *q, ch_sq_query *qq, const ch_filter *f, int depth)
 {
 	size_t pos = 0;
 	ch_err err = CH_OK;
+
+	if (f->num_kids > COMPOUND_MAX)
+		return long_conjunction(q, qq, f, depth);
 
 	for (size_t i = 0; i < f->num_kids; i++) {
 		if (f->kids[i]->op == CH_FILTER_NOT)
@@ -524,14 +594,8 @@ static ch_err compile(ch_sqlite *q, ch_sq_query *qq, const ch_filter *f, int dep
 	case CH_FILTER_OR:
 		if (!f->num_kids)
 			return ch_error_set(CH_ERR_INVALID, "store: empty OR");
-		for (size_t i = 0; i < f->num_kids; i++) {
-			if (i)
-				CH_TRY(ch_buf_puts(&qq->sql, " UNION "));
-			CH_TRY(wrapped(q, qq, f->kids[i], depth));
-		}
-		break;
+		return members(q, qq, f->kids, f->num_kids, " UNION ", depth);
 	}
-out:
 	return err;
 }
 

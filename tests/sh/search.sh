@@ -66,19 +66,21 @@ paging_all=$(for i in $(seq 1 30); do echo "p$i"; done)
 check() {
 	local q=$1 got want rc count
 	shift
+	local shown=$q
+	[ ${#q} -le 120 ] || shown="${q:0:120}... (${#q} bytes)"
 	checks=$((checks + 1))
 	"$cli" --db "$db" search --all --format ndjson -- "$q" >"$work/out" 2>"$work/err"
 	rc=$?
 	got=$(jq -r .sha256 "$work/out" | sort)
 	want=$(expect "$@")
 	if [ "$got" != "$want" ]; then
-		fail "search '$q': got $(echo "$got" | grep -c .) certificates, want $#"
+		fail "search '$shown': got $(echo "$got" | grep -c .) certificates, want $#"
 		diff <(echo "$want") <(echo "$got") >&2
 	fi
-	if [ $# -eq 0 ] && [ "$rc" != 1 ]; then fail "search '$q': exit $rc, want 1 (nothing matched)"; fi
-	if [ $# -gt 0 ] && [ "$rc" != 0 ]; then fail "search '$q': exit $rc"; cat "$work/err" >&2; fi
+	if [ $# -eq 0 ] && [ "$rc" != 1 ]; then fail "search '$shown': exit $rc, want 1 (nothing matched)"; fi
+	if [ $# -gt 0 ] && [ "$rc" != 0 ]; then fail "search '$shown': exit $rc"; cat "$work/err" >&2; fi
 	count=$("$cli" --db "$db" search --count -- "$q" 2>/dev/null)
-	[ "$count" = "$#" ] || fail "search --count '$q' = '$count', want $#"
+	[ "$count" = "$#" ] || fail "search --count '$shown' = '$count', want $#"
 }
 
 all_leaves="www api org notex idn shared $paging_all"
@@ -125,6 +127,12 @@ check 'valid-at:now subject.o:"Other Org"' org
 check 'issued:<7d'
 check 'name:nothing.invalid'
 check 'precert:true'
+# Long queries within the 256-term limit expand to more lookups than SQLite takes in one compound
+# SELECT (500): 256 bare addresses ORed are 768, 256 negated bare names 512.
+check "$(for i in $(seq 1 255); do printf '10.9.%d.%d OR ' $((i / 200)) $((i % 200)); done)192.0.2.7" org
+check "$(for i in $(seq 1 255); do printf 'zz%d.test OR ' "$i"; done)example.org" org
+check "name:*.paging.test $(for i in $(seq 1 254); do printf -- '-zz%d.test ' "$i"; done)-p1.paging.test" \
+	$(echo "$paging_all" | grep -vx p1)
 
 # ---- paging visits every result exactly once -------------------------------------------------
 checks=$((checks + 1))
