@@ -406,14 +406,22 @@ static ch_err key_term(ch_sq_query *qq, const ch_filter *f)
 
 static ch_err compile(ch_sqlite *q, ch_sq_query *qq, const ch_filter *f, int depth);
 
+/* every_cert writes the one member that reads every certificate (after the cursor): what a
+ * negation starts from. */
+static ch_err every_cert(ch_sq_query *qq)
+{
+	qq->full_scan = true;
+	return ch_buf_puts(&qq->sql, "SELECT id FROM cert WHERE id>?1");
+}
+
 /* flag_term: a boolean field. true is the flag value's edge list; false is its complement. */
 static ch_err flag_term(ch_sq_query *qq, const char *flag, int64_t want)
 {
 	ch_err err = CH_OK;
 
 	if (!want) {
-		qq->full_scan = true;
-		CH_TRY(ch_buf_puts(&qq->sql, "SELECT id FROM cert WHERE id>?1 EXCEPT "));
+		CH_TRY(every_cert(qq));
+		CH_TRY(ch_buf_puts(&qq->sql, " EXCEPT "));
 	}
 	err = value_eq(qq, CH_SA_FLAG, flag);
 out:
@@ -524,12 +532,7 @@ static ch_err long_conjunction(ch_sqlite *q, ch_sq_query *qq, const ch_filter *f
 			neg[nn++] = f->kids[i]->kids[0];
 	}
 	CH_TRY(ch_buf_puts(&qq->sql, "SELECT id FROM ("));
-	if (np) {
-		CH_TRY(members(q, qq, pos, np, " INTERSECT ", depth + 1));
-	} else {
-		qq->full_scan = true;
-		CH_TRY(ch_buf_puts(&qq->sql, "SELECT id FROM cert WHERE id>?1"));
-	}
+	CH_TRY(np ? members(q, qq, pos, np, " INTERSECT ", depth + 1) : every_cert(qq));
 	CH_TRY(ch_buf_putc(&qq->sql, ')'));
 	if (nn) {
 		CH_TRY(ch_buf_puts(&qq->sql, " EXCEPT SELECT id FROM ("));
@@ -557,10 +560,8 @@ static ch_err conjunction(ch_sqlite *q, ch_sq_query *qq, const ch_filter *f, int
 			CH_TRY(ch_buf_puts(&qq->sql, " INTERSECT "));
 		CH_TRY(wrapped(q, qq, f->kids[i], depth));
 	}
-	if (!pos) {
-		qq->full_scan = true;
-		CH_TRY(ch_buf_puts(&qq->sql, "SELECT id FROM cert WHERE id>?1"));
-	}
+	if (!pos)
+		CH_TRY(every_cert(qq));
 	for (size_t i = 0; i < f->num_kids; i++) {
 		if (f->kids[i]->op != CH_FILTER_NOT || f->kids[i]->num_kids != 1)
 			continue;
